@@ -1,0 +1,200 @@
+"""Derived state and figures: overdue, due soon, late, problem status, counts and rates.
+
+Built once per build from the model; every page and export reads from it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from .labels import STATUSES
+from .model import Area, Department, Ledger, Measure, Person, Problem
+
+OPEN = ("not_started", "in_progress")
+COMPLETED = ("done", "closed")
+
+
+def is_overdue(measure: Measure, as_of: date) -> bool:
+    return measure.status in OPEN and measure.due is not None and measure.due < as_of
+
+
+def is_due_soon(measure: Measure, as_of: date, days: int) -> bool:
+    return measure.status in OPEN and measure.due is not None and as_of <= measure.due <= as_of + timedelta(days=days)
+
+
+def is_late(measure: Measure) -> bool:
+    return measure.done_on is not None and measure.due is not None and measure.done_on > measure.due
+
+
+def is_relapsed(measure: Measure) -> bool:
+    return bool(measure.rechecks) and measure.rechecks[-1].result == "relapsed"
+
+
+def problem_status(problem: Problem) -> str:
+    statuses = {m.status for m in problem.measures}
+    if statuses == {"closed"}:
+        return "closed"
+    if statuses <= set(COMPLETED):
+        return "done"
+    if statuses == {"not_started"}:
+        return "not_started"
+    return "in_progress"
+
+
+def rate(part: int, whole: int) -> float:
+    return round(part / whole, 4) if whole else 0.0
+
+
+def percent(value: float) -> str:
+    """A completion rate as Chinese reports print it: 97.7%."""
+    text = f"{value * 100:.1f}".rstrip("0").rstrip(".")
+    return f"{text}%"
+
+
+@dataclass
+class Tally:
+    """Counts over a set of measures."""
+
+    measures: int = 0
+    by_status: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STATUSES, 0))
+    overdue: int = 0
+    due_soon: int = 0
+    late: int = 0
+    long_term: int = 0
+    extended: int = 0
+
+    @property
+    def completed(self) -> int:
+        return self.by_status["done"] + self.by_status["closed"]
+
+    @property
+    def open(self) -> int:
+        return self.measures - self.completed
+
+    @property
+    def completion_rate(self) -> float:
+        return rate(self.completed, self.measures)
+
+
+@dataclass
+class Row:
+    """One measure with what is derived from it, as every list page shows it."""
+
+    measure: Measure
+    problem: Problem
+    area: Area | None
+    overdue: bool
+    due_soon: bool
+    late: bool
+    relapsed: bool
+
+    @property
+    def marks(self) -> list[str]:
+        found = [m for m in ("overdue", "due_soon", "late", "relapsed") if getattr(self, m)]
+        if self.measure.long_term:
+            found.append("long_term")
+        if self.measure.extensions:
+            found.append("extended")
+        return found
+
+
+@dataclass
+class Group:
+    """Measures grouped under an area, department or person, with their tally."""
+
+    key: str
+    name: str
+    rows: list[Row]
+    tally: Tally
+
+
+class Aggregate:
+    """Everything pages and exports derive from the ledger at an as-of date."""
+
+    def __init__(self, ledger: Ledger, as_of: date) -> None:
+        self.ledger = ledger
+        self.as_of = as_of
+        self.areas = {a.id: a for a in ledger.areas}
+        self.people = {p.id: p for p in ledger.people}
+        self.departments = {d.id: d for d in ledger.departments}
+        order = {a.id: i for i, a in enumerate(ledger.areas)}
+        from .ledger import natural
+
+        self.problems = sorted(ledger.problems, key=lambda p: (order.get(p.area, len(order)), natural(p.id)))
+        self.problem_by_id = {p.id: p for p in self.problems}
+        self.rows = [self._row(m, p) for p in self.problems for m in p.measures]
+        self.row_by_id = {r.measure.id: r for r in self.rows}
+        self.tally = tally(self.rows)
+        self.manifestations = sum(len(p.manifestations) for p in self.problems)
+
+    def _row(self, measure: Measure, problem: Problem) -> Row:
+        days = self.ledger.due_soon_days
+        return Row(
+            measure, problem, self.areas.get(problem.area),
+            is_overdue(measure, self.as_of), is_due_soon(measure, self.as_of, days),
+            is_late(measure), is_relapsed(measure),
+        )
+
+    def problem_status(self, problem: Problem) -> str:
+        return problem_status(problem)
+
+    def problems_in(self, area: Area) -> list[Problem]:
+        return [p for p in self.problems if p.area == area.id]
+
+    def by_area(self) -> list[Group]:
+        return [self._group(a.id, a.name, (r for r in self.rows if r.problem.area == a.id)) for a in self.ledger.areas]
+
+    def by_department(self) -> list[Group]:
+        return [self.department_group(d) for d in self.ledger.departments]
+
+    def department_group(self, department: Department) -> Group:
+        return self._group(department.id, department.name, (r for r in self.rows if department.id in r.measure.department))
+
+    def as_leader(self, person: Person) -> Group:
+        return self._group(person.id, person.name, (r for r in self.rows if person.id in r.measure.leader))
+
+    def as_owner(self, person: Person) -> Group:
+        return self._group(person.id, person.name, (r for r in self.rows if person.id in r.measure.owner))
+
+    def as_approver(self, person: Person) -> Group:
+        """Measures the person signed off (销号), approved an extension of, or re-checked."""
+        def approved(m: Measure) -> bool:
+            return (m.closed_by == person.id or any(e.approved_by == person.id for e in m.extensions)
+                    or any(r.by == person.id for r in m.rechecks))
+        return self._group(person.id, person.name, (r for r in self.rows if approved(r.measure)))
+
+    def overdue(self) -> list[Row]:
+        return sorted((r for r in self.rows if r.overdue), key=lambda r: (r.measure.due, r.measure.id))
+
+    def due_soon(self) -> list[Row]:
+        return sorted((r for r in self.rows if r.due_soon), key=lambda r: (r.measure.due, r.measure.id))
+
+    def reconciliation(self) -> list[tuple[str, int | None, int]]:
+        """(what, declared, counted) for problems, manifestations and measures."""
+        declared = self.ledger.declared
+        counted = {"problems": len(self.problems), "manifestations": self.manifestations, "measures": len(self.rows)}
+        return [(k, getattr(declared, k) if declared else None, v) for k, v in counted.items()]
+
+    def mismatches(self) -> list[tuple[str, int, int]]:
+        return [(k, d, c) for k, d, c in self.reconciliation() if d is not None and d != c]
+
+    def _group(self, key: str, name: str, rows: Iterable[Row]) -> Group:
+        found = list(rows)
+        return Group(key, name, found, tally(found))
+
+
+def tally(rows: Iterable[Row]) -> Tally:
+    t = Tally()
+    for r in rows:
+        m = r.measure
+        t.measures += 1
+        if m.status in t.by_status:
+            t.by_status[m.status] += 1
+        t.overdue += r.overdue
+        t.due_soon += r.due_soon
+        t.late += r.late
+        t.long_term += m.long_term
+        t.extended += bool(m.extensions)
+    return t

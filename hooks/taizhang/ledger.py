@@ -1,0 +1,167 @@
+"""Loading a ledger repository: read every record file once, type it, check every rule."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from hashlib import blake2b
+from pathlib import Path
+
+from . import rules, schema, source
+from .errors import Error, LedgerError
+from .model import Department, Ledger, Person, Problem
+
+RECORDS = "records"
+MAX_BYTES = 8 * 1024 * 1024
+CHINA = timezone(timedelta(hours=8))
+
+
+def today() -> date:
+    """Today in Asia/Shanghai (no daylight saving time there, so a fixed offset is exact)."""
+    return datetime.now(CHINA).date()
+
+
+def as_of_date(value: str | None = None) -> date:
+    """The as-of date: the given value, else TAIZHANG_AS_OF, else today in Asia/Shanghai."""
+    value = value or os.environ.get("TAIZHANG_AS_OF")
+    if not value:
+        return today()
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"统计日期应为 YYYY-MM-DD，实际为 “{value}”") from None
+
+
+@dataclass
+class Cache:
+    """Parsed records by path and content, kept between rebuilds under `mkdocs serve`."""
+
+    problems: dict[tuple[str, bytes], tuple[Problem | None, list[Error]]] = field(default_factory=dict)
+
+    def problem(self, data: bytes, path: str) -> tuple[Problem | None, list[Error]]:
+        key = (path, blake2b(data, digest_size=16).digest())
+        found = self.problems.get(key)
+        if found is None:
+            found = self.problems[key] = parse_problem(data, path)
+        return found
+
+    def keep(self, paths: set[str]) -> None:
+        self.problems = {k: v for k, v in self.problems.items() if k[0] in paths}
+
+
+def load(root: Path, as_of: date, cache: Cache | None = None) -> tuple[Ledger, list[Error]]:
+    """The ledger at `root` and every error in it, sorted by file and line."""
+    records = root / RECORDS
+    errors: list[Error] = []
+    if not records.is_dir():
+        return Ledger("", "", []), [Error(RECORDS, 1, "records", f"找不到台账文件夹 {records}")]
+    ledger = _ledger(records, errors)
+    ledger.departments, ledger.people = _owners(records, errors)
+    cache = cache or Cache()
+    paths = problem_paths(records, errors)
+    for path in paths:
+        data = _read(root / path, path, errors)
+        if data is None:
+            continue
+        problem, found = cache.problem(data, path)
+        errors.extend(found)
+        if problem is not None:
+            ledger.problems.append(problem)
+    cache.keep(set(paths))
+    errors.extend(rules.check(ledger, as_of, records))
+    return ledger, sorted(dict.fromkeys(errors), key=_order)
+
+
+def load_valid(root: Path, as_of: date, cache: Cache | None = None) -> Ledger:
+    ledger, errors = load(root, as_of, cache)
+    if errors:
+        raise LedgerError(errors)
+    return ledger
+
+
+def _order(error: Error) -> tuple[int, str, int]:
+    rank = {"records/ledger.yml": 0, "records/owners.yml": 1}.get(error.path, 2)
+    return rank, error.path, error.line
+
+
+def problem_paths(records: Path, errors: list[Error]) -> list[str]:
+    """Every `*.md` under records/ except records/evidence/, as sorted POSIX paths from the root."""
+    found: list[str] = []
+    root = records.resolve()
+    for folder, dirs, files in os.walk(records):
+        here = Path(folder)
+        dirs[:] = sorted(d for d in dirs if not (here == records and d == "evidence"))
+        for name in files:
+            if not name.endswith(".md"):
+                continue
+            path = here / name
+            rel = f"{RECORDS}/{path.relative_to(records).as_posix()}"
+            if path.is_symlink() and not path.resolve().is_relative_to(root):
+                errors.append(Error(rel, 1, "file", "符号链接指向 records/ 之外，已拒绝读取"))
+                continue
+            found.append(rel)
+    return sorted(found, key=natural)
+
+
+def natural(text: str) -> tuple:
+    """Sort key that puts P2 before P10."""
+    return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text))
+
+
+def _read(path: Path, rel: str, errors: list[Error]) -> bytes | None:
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            errors.append(Error(rel, 1, "file", f"文件过大：应不超过 {MAX_BYTES // 1024 // 1024} MB，实际为 {size / 1024 / 1024:.1f} MB"))
+            return None
+        return path.read_bytes()
+    except FileNotFoundError:
+        errors.append(Error(rel, 1, "file", "找不到文件"))
+    except OSError as exc:
+        errors.append(Error(rel, 1, "file", f"无法读取文件：{exc.strerror or exc}"))
+    return None
+
+
+def _yaml_file(records: Path, name: str, errors: list[Error]) -> schema.Fields | None:
+    rel = f"{RECORDS}/{name}"
+    data = _read(records / name, rel, errors)
+    if data is None:
+        return None
+    text, found = source.decode(data, rel)
+    errors.extend(found)
+    if text is None:
+        return None
+    node, found = source.compose(text, rel)
+    errors.extend(found)
+    if node is None:
+        if not found:
+            errors.append(Error(rel, 1, "yaml", "文件为空"))
+        return None
+    return schema.Fields(node, rel, "", 0, errors)
+
+
+def _ledger(records: Path, errors: list[Error]) -> Ledger:
+    fields = _yaml_file(records, "ledger.yml", errors)
+    return schema.read_ledger(fields) if fields else Ledger("", "", [])
+
+
+def _owners(records: Path, errors: list[Error]) -> tuple[list[Department], list[Person]]:
+    fields = _yaml_file(records, "owners.yml", errors)
+    return schema.read_owners(fields) if fields else ([], [])
+
+
+def parse_problem(data: bytes, path: str) -> tuple[Problem | None, list[Error]]:
+    """One problem file's bytes to a typed record and its type errors (no cross-record rules)."""
+    text, errors = source.decode(data, path)
+    if text is None:
+        return None, errors
+    parts, errors = source.split_front_matter(text, path)
+    if parts is None:
+        return None, errors
+    node, errors = source.compose(parts.yaml, path, parts.offset)
+    if node is None:
+        return None, errors or [Error(path, 1, "front matter", "YAML 头部为空")]
+    fields = schema.Fields(node, path, "", parts.offset, errors)
+    return schema.read_problem(fields, parts.body), errors
