@@ -140,6 +140,9 @@ class Aggregate:
     def problem_status(self, problem: Problem) -> str:
         return problem_status(problem)
 
+    def problem_tally(self, problem: Problem) -> Tally:
+        return tally(self.row_by_id[m.id] for m in problem.measures)
+
     def problems_in(self, area: Area) -> list[Problem]:
         return [p for p in self.problems if p.area == area.id]
 

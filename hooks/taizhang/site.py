@@ -1,0 +1,155 @@
+"""The site as a list of generated pages (Markdown and downloads) from one aggregate.
+
+Pure: knows nothing of MkDocs. The hook hands these pages to whatever builds the site.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+import jinja2
+
+from . import export, labels, text
+from .aggregate import Aggregate, Row, percent
+from .errors import Error
+from .model import Problem
+
+
+@dataclass(frozen=True)
+class Page:
+    """A generated file: its path under the docs root and its content."""
+
+    uri: str
+    content: str | bytes
+
+
+@dataclass
+class Options:
+    """What the site needs beyond the ledger: where records live on the git host, the profile."""
+
+    repo_url: str | None = None
+    edit_uri: str | None = None
+    public: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+LIST_PAGES = ("index.md", "problems/index.md", "tasks/index.md", "owners/index.md", "progress/index.md",
+              "weekly/index.md", "changes/index.md")
+
+
+@cache
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("taizhang", "templates"),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,  # output is Markdown; record text goes through the `t` filter
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(t=text.inline, url=text.url, title=text.title, body=text.body, percent=percent, cn=text.chinese_number)
+    env.globals.update(L=labels.LABELS, STATUS=labels.STATUS_LABELS, MARK=labels.MARK_LABELS,
+                       RESULT=labels.RECHECK_RESULTS, LONG_TERM=labels.LONG_TERM)
+    return env
+
+
+class Renderer:
+    """Renders each page type from the aggregate; every page gets the same helpers."""
+
+    def __init__(self, agg: Aggregate, options: Options) -> None:
+        self.agg = agg
+        self.options = options
+
+    def render(self, template: str, uri: str, **context: Any) -> Page:
+        page = environment().get_template(template).render(
+            agg=self.agg, ledger=self.agg.ledger, as_of=self.agg.as_of, options=self.options,
+            link=lambda target: relative(uri, target), person_name=self.person, department_name=self.department,
+            **context,
+        )
+        return Page(uri, page)
+
+    def person(self, id: str) -> str:
+        """A person's name, linked to their page (ids only where a name is unknown)."""
+        found = self.agg.people.get(id)
+        return text.inline(found.name if found else id)
+
+    def department(self, id: str) -> str:
+        found = self.agg.departments.get(id)
+        return text.inline(found.name if found else id)
+
+
+def relative(here: str, target: str) -> str:
+    """A Markdown link from page `here` to file `target` (both relative to the docs root)."""
+    return posixpath.relpath(target, posixpath.dirname(here) or ".")
+
+
+def pages(agg: Aggregate, options: Options) -> list[Page]:
+    """Every generated page of a valid ledger."""
+    r = Renderer(agg, options)
+    found = [
+        r.render("home.md.j2", "index.md"),
+        r.render("problems.md.j2", "problems/index.md", groups=problems_by_area(agg)),
+        r.render("tasks.md.j2", "tasks/index.md"),
+        r.render("owners.md.j2", "owners/index.md", leaders=roles(agg, agg.as_leader), owners=roles(agg, agg.as_owner)),
+        r.render("progress.md.j2", "progress/index.md"),
+    ]
+    for area_problems in problems_by_area(agg):
+        items = area_problems[1]
+        for i, problem in enumerate(items):
+            neighbours = (items[i - 1] if i else None, items[i + 1] if i + 1 < len(items) else None)
+            found.append(r.render("problem.md.j2", f"problems/{problem.id}.md", problem=problem,
+                                  rows=[agg.row_by_id[m.id] for m in problem.measures],
+                                  status=agg.problem_status(problem), area=area_problems[0],
+                                  previous=neighbours[0], next=neighbours[1], edit_url=edit_url(problem, options)))
+    for person in agg.ledger.people:
+        found.append(r.render("person.md.j2", f"owners/{person.id}.md", person=person,
+                              as_leader=agg.as_leader(person), as_owner=agg.as_owner(person),
+                              as_approver=agg.as_approver(person)))
+    for department in agg.ledger.departments:
+        found.append(r.render("department.md.j2", f"departments/{department.id}.md", department=department,
+                              group=agg.department_group(department)))
+    found += history_pages(r)
+    found += downloads(agg)
+    return found
+
+
+def history_pages(r: Renderer) -> list[Page]:
+    """The pages that tell the ledger's story from git."""
+    return [r.render("nohistory.md.j2", "weekly/index.md", heading=labels.LABELS["weekly"]),
+            r.render("nohistory.md.j2", "changes/index.md", heading=labels.LABELS["changes"])]
+
+
+def roles(agg: Aggregate, role: Any) -> list[tuple[Any, Any]]:
+    """People who hold a role, with their measures in it."""
+    found = [(person, role(person)) for person in agg.ledger.people]
+    return [(person, group) for person, group in found if group.rows]
+
+
+def problems_by_area(agg: Aggregate) -> list[tuple[Any, list[Problem]]]:
+    return [(area, agg.problems_in(area)) for area in agg.ledger.areas]
+
+
+def edit_url(problem: Problem, options: Options) -> str | None:
+    """The record's file on the git host, when the site knows where the repository is."""
+    if not options.repo_url or options.edit_uri is None:
+        return None
+    # edit_uri points at docs/ on the host (e.g. edit/main/docs/); records/ sits beside it.
+    edit = options.edit_uri.strip("/").removesuffix("docs").strip("/")
+    return "/".join(part for part in (options.repo_url.rstrip("/"), edit, problem.path) if part)
+
+
+def downloads(agg: Aggregate) -> list[Page]:
+    return [
+        Page("downloads/taizhang.json", export.to_json(agg)),
+        Page("downloads/taizhang.csv", export.to_csv(agg)),
+    ]
+
+
+def error_pages(errors: list[Error], options: Options) -> list[Page]:
+    """With a broken ledger every list page shows the errors, so `serve` stays useful."""
+    template = environment().get_template("errors.md.j2")
+    return [Page(uri, template.render(errors=errors, L=labels.LABELS)) for uri in LIST_PAGES]
+

@@ -1,0 +1,61 @@
+"""The MkDocs hook: the only module that imports MkDocs. Load → check → aggregate → render.
+
+Moving to another builder (ProperDocs, Zensical) means rewriting this module only.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.structure.files import File, Files
+
+from taizhang import site, text
+from taizhang.aggregate import Aggregate
+from taizhang.ledger import Cache, as_of_date, load
+
+log = logging.getLogger("mkdocs.plugins.taizhang")
+
+# Module state survives rebuilds under `mkdocs serve`; on_config resets what must not.
+_cache = Cache()
+_pages: list[site.Page] = []
+
+
+def on_config(config: MkDocsConfig) -> MkDocsConfig:
+    global _pages
+    _pages = []
+    root = Path(config.config_file_path).parent
+    records = str(root / "records")
+    if records not in [str(Path(w)) for w in config.watch]:
+        config.watch.append(records)
+    as_of = as_of_date()
+    ledger, errors = load(root, as_of, _cache)
+    options = site.Options(repo_url=config.repo_url, edit_uri=config.edit_uri,
+                           public=os.environ.get("TAIZHANG_PROFILE") == "public")
+    if errors:
+        for error in errors:
+            log.warning("%s", error)
+        _pages = site.error_pages(errors, options)
+        return config
+    agg = Aggregate(ledger, as_of)
+    config.site_name = text.html(ledger.title)
+    for line in _mismatches(agg):
+        log.info("%s", line)
+    _pages = site.pages(agg, options)
+    return config
+
+
+def _mismatches(agg: Aggregate) -> list[str]:
+    return [f"records/ledger.yml: declared.{key}: 反馈数为 {declared}，台账实际为 {counted}"
+            for key, declared, counted in agg.mismatches()]
+
+
+def on_files(files: Files, config: MkDocsConfig) -> Files:
+    for page in _pages:
+        existing = files.get_file_from_path(page.uri)
+        if existing is not None:
+            files.remove(existing)
+        files.append(File.generated(config, page.uri, content=page.content))
+    return files
