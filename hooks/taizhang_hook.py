@@ -17,6 +17,7 @@ from taizhang.aggregate import Aggregate
 from taizhang.ledger import Cache, as_of_date, load
 
 log = logging.getLogger("mkdocs.plugins.taizhang")
+logging.getLogger("jieba").setLevel(logging.WARNING)  # its dictionary banner on every build is noise
 
 # Module state survives rebuilds under `mkdocs serve`; on_config resets what must not.
 _cache = Cache()

@@ -51,7 +51,7 @@ def environment() -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters.update(t=text.inline, url=text.url, title=text.title, body=text.body, percent=percent, cn=text.chinese_number)
-    env.globals.update(L=labels.LABELS, STATUS=labels.STATUS_LABELS, MARK=labels.MARK_LABELS,
+    env.globals.update(L=labels.LABELS, STATUS=labels.STATUS_LABELS, STATUS_ORDER={s: i for i, s in enumerate(labels.STATUSES)}, MARK=labels.MARK_LABELS,
                        RESULT=labels.RECHECK_RESULTS, LONG_TERM=labels.LONG_TERM)
     return env
 
