@@ -221,3 +221,10 @@ def test_missing_records_folder(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert main(["check", "--root", str(tmp_path)]) == 1
     err = capsys.readouterr().err
     assert err.startswith("records:1: records: 找不到台账文件夹")
+
+
+def test_inspection_dates_in_order(ledger, capsys: pytest.CaptureFixture[str]) -> None:
+    root = ledger({"records/ledger.yml": "title: t\nunit: u\ninspection:\n  from: 2023-05-20\n  to: 2023-04-20\nareas:\n"
+                                         "  - id: A1\n    name: 甲\n"})
+    assert main(["check", "--root", str(root), "--as-of", "2023-09-15"]) == 1
+    assert capsys.readouterr().err.splitlines() == ["records/ledger.yml:3: inspection: 日期应按 from ≤ to ≤ feedback_on 的顺序"]

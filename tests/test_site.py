@@ -47,6 +47,13 @@ def test_home_figures(built: Build) -> None:
     assert "反馈问题35个、问题表现56条，制定整改措施88条，已完成67条（其中已销号48条），正在推进21条，措施完成率76.1%" in page
 
 
+def test_home_area_table(built: Build) -> None:
+    page = built.html("")
+    table = page[page.index('id="按方面"'): page.index('id="逾期清单"')]
+    assert table.count("<tr>") == 5
+    assert "一、思想政治建设" in table
+
+
 def test_problem_list_by_area(built: Build) -> None:
     page = built.html("problems")
     headings = re.findall(r'<h2 id="(A\d)"[^>]*>(.*?)<a', page)

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from .labels import STATUSES
+from .ledger import natural
 from .model import Area, Department, Ledger, Measure, Person, Problem
 
 OPEN = ("not_started", "in_progress")
@@ -120,8 +121,6 @@ class Aggregate:
         self.people = {p.id: p for p in ledger.people}
         self.departments = {d.id: d for d in ledger.departments}
         order = {a.id: i for i, a in enumerate(ledger.areas)}
-        from .ledger import natural
-
         self.problems = sorted(ledger.problems, key=lambda p: (order.get(p.area, len(order)), natural(p.id)))
         self.problem_by_id = {p.id: p for p in self.problems}
         self.rows = [self._row(m, p) for p in self.problems for m in p.measures]

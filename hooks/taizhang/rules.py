@@ -63,13 +63,14 @@ def owner_rules(ledger: Ledger, ctx: Context) -> Iterator[Error]:
 
 
 def inspection_rules(ledger: Ledger, ctx: Context) -> Iterator[Error]:
-    inspection = ledger.inspection
+    inspection, where = ledger.inspection, ledger.where
     if inspection is None:
         return
-    where = Where("records/ledger.yml", "inspection", 1)
     dates = [d for d in (inspection.from_, inspection.to, inspection.feedback_on) if d]
     if dates != sorted(dates):
-        yield Error(where.path, 1, "inspection", "日期应按 from ≤ to ≤ feedback_on 的顺序")
+        yield Error(where.path, where.line_of("inspection"), "inspection", "日期应按 from ≤ to ≤ feedback_on 的顺序")
+    if dates and max(dates) > ctx.as_of:
+        yield Error(where.path, where.line_of("inspection"), "inspection", f"日期不能晚于统计日期 {ctx.as_of}，实际为 {max(dates)}")
 
 
 def problem_rules(problem: Problem, ctx: Context) -> Iterator[Error]:
