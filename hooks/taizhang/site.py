@@ -5,7 +5,6 @@ Pure: knows nothing of MkDocs. The hook hands these pages to whatever builds the
 
 from __future__ import annotations
 
-import posixpath
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -82,8 +81,11 @@ class Renderer:
 
 
 def relative(here: str, target: str) -> str:
-    """A Markdown link from page `here` to file `target` (both relative to the docs root)."""
-    return posixpath.relpath(target, posixpath.dirname(here) or ".")
+    """A Markdown link from page `here` to file `target` (both relative to the docs root).
+
+    Called for every link on every page, so it climbs to the root instead of calling relpath.
+    """
+    return "../" * here.count("/") + target
 
 
 def pages(agg: Aggregate, options: Options) -> list[Page]:
