@@ -132,3 +132,113 @@ LABELS.update({
     "marks": "提示",
     "unit_sentence": "反馈问题{problems}个、问题表现{manifestations}条，制定整改措施{measures}条，已完成{completed}条（其中已销号{closed}条），正在推进{open}条，措施完成率{rate}。",
 })
+
+# The Excel ledger (整改台账) as units lay it out: sheets, columns, and the words in its cells.
+XLSX: dict[str, str] = {
+    "sheet_ledger": "整改台账",
+    "sheet_summary": "统计汇总",
+    "sheet_overdue": "逾期清单",
+    "sheet_ids": "编号对照",
+    "subtitle": "单位：{unit}　　统计日期：{as_of}",
+    "summary_title": "{title}统计汇总",
+    "overdue_title": "{title}逾期清单",
+    "overall": "总体情况",
+    "item": "项目",
+    "name": "名称",
+    "kind": "类别",
+    "kind_area": "方面",
+    "kind_department": "科室",
+    "kind_person": "人员",
+    "kind_ledger": "台账",
+    "person_department": "所属科室",
+    "mark_overdue": "逾期{days}天",
+    "mark_due_soon": "临期（{days}天后到期）",
+    "mark_extended": "已延期（原时限{date}）",
+    "date": "{year}年{month}月{day}日",
+    "page_footer": "第 &P 页，共 &N 页",
+    "default_area": "巡察反馈问题",
+    "evidence_file": "佐证材料（导入自 {source}）：\n{text}\n",
+}
+
+# Visible columns of sheet 整改台账, in order, then the hidden ones that carry ids and
+# what no column shows, so that an exported workbook imports back to the same ledger.
+XLSX_COLUMNS: dict[str, str] = {
+    "seq": "序号", "area": "方面", "problem": "问题", "manifestations": "问题表现", "measure": "整改措施",
+    "leader": "责任领导", "department": "责任科室", "owner": "责任人", "due": "整改时限", "progress": "整改进展",
+    "done_on": "完成时间", "status": "整改状态", "closed_on": "销号时间", "evidence": "佐证材料", "note": "备注",
+}
+XLSX_HIDDEN: dict[str, str] = {
+    "area_id": "方面编号", "problem_id": "问题编号", "manifestation_ids": "表现编号", "measure_id": "措施编号",
+    "leader_ids": "责任领导编号", "department_ids": "责任科室编号", "owner_ids": "责任人编号",
+    "problem_data": "问题数据", "measure_data": "措施数据",
+}
+
+# Other names units give the same columns, read by `taizhang import` (compared without spaces
+# or bracketed notes, so 整改时限（年月日） is 整改时限).
+XLSX_ALIASES: dict[str, tuple[str, ...]] = {
+    "area": ("问题类别", "问题类型", "类别", "问题方面", "反馈问题类别", "领域"),
+    "problem": ("反馈问题", "存在问题", "巡察反馈问题", "主要问题", "问题内容", "问题清单", "反馈意见"),
+    "manifestations": ("具体表现", "具体问题", "问题具体表现", "表现形式"),
+    "measure": ("措施", "整改举措", "整改任务", "具体措施", "整改措施及目标"),
+    "leader": ("分管领导", "牵头领导", "包保领导", "责任领导（分管领导）"),
+    "department": ("牵头部门", "责任单位", "责任部门", "牵头单位", "牵头科室", "责任股室", "责任处室"),
+    "co_department": ("配合部门", "配合单位", "配合科室", "协办部门"),
+    "owner": ("具体责任人", "经办人", "具体经办人", "承办人", "联系人"),
+    "due": ("完成时限", "整改期限", "时限", "整改时间"),
+    "progress": ("完成情况", "整改情况", "整改进展情况", "进展情况", "本期进展", "整改落实情况", "落实情况"),
+    "status": ("状态", "完成状态", "整改完成状态"),
+    "done_on": ("完成日期", "实际完成时间", "整改完成时间"),
+    "closed_on": ("销号日期",),
+    "evidence": ("佐证资料", "支撑材料", "印证材料", "佐证材料清单"),
+    "outcome": ("整改成效", "成效", "整改效果"),
+}
+
+# Status words seen in units' ledgers (compared without spaces or bracketed notes).
+STATUS_WORDS: dict[str, str] = {
+    **{label: status for status, label in STATUS_LABELS.items()},
+    "销号": "closed", "已完成销号": "closed", "完成销号": "closed",
+    "完成": "done", "已整改": "done", "已完成整改": "done", "整改完成": "done", "已办结": "done",
+    "办结": "done", "待销号": "done",
+    "正在推进": "in_progress", "正在整改": "in_progress", "整改中": "in_progress", "进行中": "in_progress",
+    "持续推进": "in_progress", "持续整改": "in_progress", "长期坚持": "in_progress", "未完成": "in_progress",
+    "部分完成": "in_progress", "基本完成": "in_progress",
+    "未开始": "not_started", "尚未启动": "not_started", "待启动": "not_started",
+}
+
+# Deadline words meaning 长期坚持 (due: long_term).
+LONG_TERM_WORDS: tuple[str, ...] = ("长期坚持", "长期", "持续整改", "持续推进", "常态化", "长期推进", "长期坚持，持续推进")
+
+# Messages of the authoring commands (new, update, install-hook) and of the record editor.
+EDIT_MESSAGES: dict[str, str] = {
+    "encoding": "记录文件应为 UTF-8 编码",
+    "front_matter": "记录文件应以 --- 开头的 YAML 头部开始，并以 --- 行结束",
+    "yaml": "记录的 YAML 头部无法解析",
+    "not_mapping": "应为键值映射",
+    "flow_mapping": "该项以行内格式 {…} 书写，命令无法只改动相关的行，请改为逐行书写或手工修改",
+    "layout": "该记录的写法特殊，命令无法只改动相关的行，请手工修改",
+    "exists": "文件已存在",
+    "no_measure": "找不到整改措施 {id}",
+    "no_problem": "找不到问题 {id}",
+    "no_area": "找不到方面 {area}（ledger.yml 中的方面编号：{known}）",
+    "id_taken": "编号 {id} 已被使用",
+    "nothing": "没有要修改的内容：请至少给出一个选项，例如 --progress",
+    "needs": "{option} 需要同时给出 {other}",
+    "only_with": "{option} 只能与 {other} 一起使用",
+    "conflict": "{option} 与 {other} 不能同时使用",
+    "evidence": "佐证材料应写成 \"title=标题,path=路径\" 或 \"title=标题,url=网址\"，实际为 “{value}”",
+    "long_term": "措施 {id} 为长期坚持，没有整改时限，不能延期",
+    "recheck_open": "措施 {id} 状态为 {status}，只有已完成或已销号的措施才能回头看",
+    "bad_text": "参数不是有效的 UTF-8 文字：{value}",
+    "bad_date": "日期应为 YYYY-MM-DD，实际为 “{value}”",
+    "bad_due": "整改时限应为 YYYY-MM-DD 或 long_term，实际为 “{value}”",
+    "new_problem_needs": "新问题至少需要一条问题表现（--manifestation）和一条整改措施（--measure、--leader、--department、--owner、--due）",
+    "updated": "已更新 {id}：{path}",
+    "removed": "状态改为 {status}，已移除 {keys}",
+    "created_problem": "已新增问题 {id}：{path}",
+    "created_measure": "已新增整改措施 {id}：{path}",
+    "refused": "未写入任何内容：修改后的台账有以下错误",
+    "not_repo": "{root} 不是 git 仓库",
+    "foreign_hook": "{path} 已有其他提交前钩子；确认要替换时加 --force",
+    "hook_installed": "已安装提交前检查：{path}",
+    "hook_missing": "找不到 taizhang 命令：请先按 README 安装（make install）",
+}

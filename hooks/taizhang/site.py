@@ -11,7 +11,7 @@ from typing import Any
 
 import jinja2
 
-from . import export, labels, text
+from . import excel, export, labels, text
 from .aggregate import Aggregate, Row, percent
 from .errors import Error
 from .model import Problem
@@ -147,6 +147,7 @@ def downloads(agg: Aggregate) -> list[Page]:
     return [
         Page("downloads/taizhang.json", export.to_json(agg)),
         Page("downloads/taizhang.csv", export.to_csv(agg)),
+        Page("downloads/taizhang.xlsx", excel.to_bytes(agg)),
     ]
 
 
