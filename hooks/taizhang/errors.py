@@ -13,7 +13,12 @@ class Error:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.field}: {self.message}"
+        field = self.field.replace(": ", ":")  # a key may hold ": "; the format must stay parseable
+        return f"{self.path}:{self.line}: {field}: {self.message}".translate(_ONE_LINE)
+
+
+# One error, one line: quoted record text (and file names) may hold line breaks or terminal controls.
+_ONE_LINE = str.maketrans({c: repr(chr(c))[1:-1] for c in (*range(0x20), 0x7F, 0x85, 0x2028, 0x2029) if c != 0x09})
 
 
 class LedgerError(Exception):

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import re
+import stat
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from hashlib import blake2b
@@ -93,16 +95,27 @@ def problem_paths(records: Path, errors: list[Error]) -> list[str]:
     for folder, dirs, files in os.walk(records):
         here = Path(folder)
         dirs[:] = sorted(d for d in dirs if not (here == records and d == "evidence"))
+        for name in dirs:  # os.walk does not enter linked folders; one leading outside must not pass unseen
+            if _outside(here / name, root):
+                errors.append(_refused(records, here / name))
         for name in files:
             if not name.endswith(".md"):
                 continue
             path = here / name
-            rel = f"{RECORDS}/{path.relative_to(records).as_posix()}"
-            if path.is_symlink() and not path.resolve().is_relative_to(root):
-                errors.append(Error(rel, 1, "file", "符号链接指向 records/ 之外，已拒绝读取"))
+            if _outside(path, root):
+                errors.append(_refused(records, path))
                 continue
-            found.append(rel)
+            found.append(f"{RECORDS}/{path.relative_to(records).as_posix()}")
     return sorted(found, key=natural)
+
+
+def _outside(path: Path, root: Path) -> bool:
+    """A symbolic link that leads out of records/ (realpath, unlike resolve, never raises on a loop)."""
+    return path.is_symlink() and not Path(os.path.realpath(path)).is_relative_to(root)
+
+
+def _refused(records: Path, path: Path) -> Error:
+    return Error(f"{RECORDS}/{path.relative_to(records).as_posix()}", 1, "file", "符号链接指向 records/ 之外，已拒绝读取")
 
 
 def natural(text: str) -> tuple:
@@ -112,7 +125,11 @@ def natural(text: str) -> tuple:
 
 def _read(path: Path, rel: str, errors: list[Error]) -> bytes | None:
     try:
-        size = path.stat().st_size
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):  # reading a named pipe would wait forever
+            errors.append(Error(rel, 1, "file", "应为普通文件，实际为文件夹、管道或设备"))
+            return None
+        size = info.st_size
         if size > MAX_BYTES:
             errors.append(Error(rel, 1, "file", f"文件过大：应不超过 {MAX_BYTES // 1024 // 1024} MB，实际为 {size / 1024 / 1024:.1f} MB"))
             return None
@@ -120,12 +137,16 @@ def _read(path: Path, rel: str, errors: list[Error]) -> bytes | None:
     except FileNotFoundError:
         errors.append(Error(rel, 1, "file", "找不到文件"))
     except OSError as exc:
-        errors.append(Error(rel, 1, "file", f"无法读取文件：{exc.strerror or exc}"))
+        reason = "符号链接形成循环" if exc.errno == errno.ELOOP else exc.strerror or exc
+        errors.append(Error(rel, 1, "file", f"无法读取文件：{reason}"))
     return None
 
 
 def _yaml_file(records: Path, name: str, errors: list[Error]) -> schema.Fields | None:
     rel = f"{RECORDS}/{name}"
+    if _outside(records / name, records.resolve()):
+        errors.append(_refused(records, records / name))
+        return None
     data = _read(records / name, rel, errors)
     if data is None:
         return None

@@ -21,7 +21,7 @@ class Where:
 
     def key(self, name: str = "") -> str:
         if not name:
-            return self.field or "front matter"
+            return self.field or ("yaml" if self.path.endswith(".yml") else "front matter")
         return f"{self.field}.{name}" if self.field else name
 
     def line_of(self, name: str = "") -> int:

@@ -27,7 +27,7 @@ class Context:
 
 def check(ledger: Ledger, as_of: date, records: Path) -> list[Error]:
     ctx = Context(ledger, as_of, records)
-    errors = [*unique_ids(ledger), *owner_rules(ledger, ctx), *inspection_rules(ledger, ctx)]
+    errors = [*unique_ids(ledger), *page_addresses(ledger), *owner_rules(ledger, ctx), *inspection_rules(ledger, ctx)]
     for problem in ledger.problems:
         errors.extend(problem_rules(problem, ctx))
         for measure in problem.measures:
@@ -54,6 +54,13 @@ def _unique(seen: dict[str, Where], id: str, where: Where) -> Iterator[Error]:
     first = seen.setdefault(id, where)
     if first is not where:
         yield where.error("id", f"编号 {id} 重复，已用于 {first.path}:{first.line_of('id')}")
+
+
+def page_addresses(ledger: Ledger) -> Iterator[Error]:
+    """A problem, person or department id is a page's file name: `index` would replace the list page."""
+    for item in [*ledger.problems, *ledger.people, *ledger.departments]:
+        if item.id.lower() == "index":
+            yield item.where.error("id", f"应为不与列表页地址 index 相同的编号，实际为 {item.id}")
 
 
 def owner_rules(ledger: Ledger, ctx: Context) -> Iterator[Error]:
@@ -116,12 +123,12 @@ def status_fields(measure: Measure) -> Iterator[Error]:
     completed = status in ("done", "closed")
     label = f"{status}（{STATUS_LABELS[status]}）"
     for key, present in (("done_on", measure.done_on is not None), ("evidence", bool(measure.evidence))):
-        if completed and not present:
+        if completed and not present and key not in w.invalid:  # a value that could not be read is reported already
             yield Error(w.path, w.line_of("status"), w.key(key), f"状态为 {label} 时必须填写 {key}")
         elif present and not completed:
             yield w.error(key, f"只有状态为 done 或 closed 时才能填写 {key}，实际状态为 {label}")
     for key, present in (("closed_on", measure.closed_on is not None), ("closed_by", measure.closed_by is not None)):
-        if status == "closed" and not present:
+        if status == "closed" and not present and key not in w.invalid:
             yield Error(w.path, w.line_of("status"), w.key(key), f"状态为 {label} 时必须填写 {key}")
         elif present and status != "closed":
             yield w.error(key, f"只有状态为 closed 时才能填写 {key}，实际状态为 {label}")

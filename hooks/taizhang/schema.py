@@ -36,7 +36,9 @@ class Fields:
         self.used: set[str] = set()
         line = node.start_mark.line + 1 + offset
         self.where = Where(path, field, line, {})
-        if not isinstance(node, yaml.MappingNode):
+        # Not a mapping is one error; its every required key reported missing would bury it.
+        self.mapping = isinstance(node, yaml.MappingNode)
+        if not self.mapping:
             self.fail("", f"应为键值映射，实际为{_kind(node)}")
             return
         for key, value in node.value:
@@ -58,7 +60,7 @@ class Fields:
         self.used.add(key)
         node = self.values.get(key)
         if node is None or (isinstance(node, yaml.ScalarNode) and node.tag == NULL and node.value in ("", "~", "null")):
-            if required:
+            if required and self.mapping:
                 self.errors.append(Error(self.where.path, self.where.line, self.where.key(key), f"缺少必填项 {key}"))
             return None
         return node

@@ -40,7 +40,8 @@ def decode(data: bytes, path: str) -> tuple[str | None, list[Error]]:
         line = data[: exc.start].count(b"\n") + 1
         return None, [Error(path, line, "encoding", f"应为 UTF-8 编码，实际第 {exc.start + 1} 字节无法按 UTF-8 解码（可能是 GBK 编码，请另存为 UTF-8）")]
     if "\x00" in text:
-        return None, [Error(path, 1, "encoding", "应为文本文件，实际包含 NUL 字节")]
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        return None, [Error(path, line, "encoding", "应为文本文件，实际包含 NUL 字节")]
     return text.replace("\r\n", "\n").replace("\r", "\n"), []
 
 
@@ -70,6 +71,11 @@ def compose(source: str, path: str, offset: int = 0) -> tuple[yaml.Node | None, 
         mark = exc.problem_mark or exc.context_mark
         line = (mark.line + 1 + offset) if mark else 1 + offset
         return None, [Error(path, line, "yaml", f"YAML 语法错误：{_reason(exc)}")]
+    except yaml.reader.ReaderError as exc:  # e.g. a control character: its str() spans lines and names no line
+        code = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        # The first such character is the one refused (libyaml's position counts UTF-8 bytes, not characters).
+        line = source.count("\n", 0, max(source.find(chr(code)), 0)) + 1 + offset
+        return None, [Error(path, line, "yaml", f"应为可打印的文字，实际包含不允许的字符 U+{code:04X}")]
     except yaml.YAMLError as exc:
         return None, [Error(path, 1 + offset, "yaml", f"YAML 语法错误：{exc}")]
     except RecursionError:
