@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 
-from . import export
+from . import authoring, export, githook
 from .aggregate import Aggregate
 from .errors import Error, LedgerError
 from .ledger import as_of_date, load, load_valid
@@ -110,6 +110,9 @@ def run_export(args: argparse.Namespace) -> int:
 COMMANDS: dict[str, tuple[Callable[..., argparse.ArgumentParser], Command]] = {
     "check": (register_check, run_check),
     "export": (register_export, run_export),
+    "new": (authoring.register_new, authoring.run_new),
+    "update": (authoring.register_update, authoring.run_update),
+    "install-hook": (githook.register_install_hook, githook.run_install_hook),
 }
 
 

@@ -227,6 +227,7 @@ EDIT_MESSAGES: dict[str, str] = {
     "conflict": "{option} 与 {other} 不能同时使用",
     "evidence": "佐证材料应写成 \"title=标题,path=路径\" 或 \"title=标题,url=网址\"，实际为 “{value}”",
     "long_term": "措施 {id} 为长期坚持，没有整改时限，不能延期",
+    "reopen": "措施 {id} 已销号：改为其他状态时必须同时登记反弹的回头看（--recheck relapsed --by 检查人）",
     "recheck_open": "措施 {id} 状态为 {status}，只有已完成或已销号的措施才能回头看",
     "bad_text": "参数不是有效的 UTF-8 文字：{value}",
     "bad_date": "日期应为 YYYY-MM-DD，实际为 “{value}”",

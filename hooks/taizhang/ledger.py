@@ -6,6 +6,7 @@ import errno
 import os
 import re
 import stat
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from hashlib import blake2b
@@ -53,8 +54,12 @@ class Cache:
         self.problems = {k: v for k, v in self.problems.items() if k[0] in paths}
 
 
-def load(root: Path, as_of: date, cache: Cache | None = None) -> tuple[Ledger, list[Error]]:
-    """The ledger at `root` and every error in it, sorted by file and line."""
+def load(root: Path, as_of: date, cache: Cache | None = None, overrides: Mapping[str, bytes] | None = None) -> tuple[Ledger, list[Error]]:
+    """The ledger at `root` and every error in it, sorted by file and line.
+
+    `overrides` stand in for record files (by path from the root, new ones included), so an
+    edit can be checked against the whole ledger before anything is written.
+    """
     records = root / RECORDS
     errors: list[Error] = []
     if not records.is_dir():
@@ -62,9 +67,10 @@ def load(root: Path, as_of: date, cache: Cache | None = None) -> tuple[Ledger, l
     ledger = _ledger(records, errors)
     ledger.departments, ledger.people = _owners(records, errors)
     cache = cache or Cache()
-    paths = problem_paths(records, errors)
+    overrides = overrides or {}
+    paths = sorted({*problem_paths(records, errors), *overrides}, key=natural)
     for path in paths:
-        data = _read(root / path, path, errors)
+        data = overrides[path] if path in overrides else _read(root / path, path, errors)
         if data is None:
             continue
         problem, found = cache.problem(data, path)
