@@ -57,3 +57,17 @@ def test_every_command_has_help_with_an_example() -> None:
         sub = subs.choices[name]
         assert sub.description and "taizhang " + name in sub.description, name
         assert name in (REPO / "README.md").read_text(encoding="utf-8"), f"README does not document {name}"
+
+
+def test_demo_command_writes_a_valid_ledger(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:
+    target = tmp_path / "demo"
+    assert main(["demo", str(target), "--problems", "12", "--weeks", "3", "--seed", "2"]) == 0
+    assert "12 个问题，4 次提交" in capsys.readouterr().out
+    assert main(["check", "--root", str(target), "--as-of", "2023-08-04"]) == 0
+    assert (target / "mkdocs.yml").is_file()
+
+
+def test_demo_refuses_a_non_empty_folder(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "x").write_text("x")
+    assert main(["demo", str(tmp_path), "--problems", "3"]) == 2
+    assert "not an empty directory" in capsys.readouterr().err

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from . import authoring, export, githook
@@ -107,12 +107,76 @@ def run_export(args: argparse.Namespace) -> int:
     return 0
 
 
+# -- import ---------------------------------------------------------------------
+
+def register_import(subs: argparse._SubParsersAction, parent: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    sub = subs.add_parser("import", parents=[parent], help="从现有 Excel 台账创建记录",
+                          description="从单位现有的 Excel 整改台账创建 records/（列名按常见叫法识别，合并单元格自动展开）；"
+                                      "有任何一行读不了就什么也不写。例：taizhang import 整改台账.xlsx --root .")
+    sub.add_argument("file", type=Path, metavar="FILE.xlsx", help="Excel 台账（.xlsx）")
+    sub.add_argument("--sheet", help="工作表名称（默认：整改台账，否则第一个有表头的工作表）")
+    sub.add_argument("--title", help="台账标题（默认：表头上方第一行）")
+    sub.add_argument("--unit", help="被巡察单位（默认：表头上方的“单位：……”）")
+    sub.add_argument("--force", action="store_true", help="records/ 中已有台账时覆盖它（records/evidence/ 中的文件保留）")
+    return sub
+
+
+def run_import(args: argparse.Namespace) -> int:
+    from . import excel_import  # openpyxl and pypinyin load only for this command
+
+    try:
+        result = excel_import.import_workbook(args.file, args.root, as_of(args), force=args.force,
+                                              sheet=args.sheet, title=args.title, unit=args.unit)
+    except excel_import.ImportFailed as exc:
+        for line in exc.lines:
+            print(line, file=sys.stderr)
+        return 1
+    for line in excel_import.summary(result):
+        print(line)
+    return 0
+
+
+# -- demo -----------------------------------------------------------------------
+
+def register_demo(subs: argparse._SubParsersAction, parent: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    sub = subs.add_parser("demo", parents=[parent], help="生成带 git 历史的示例台账",
+                          description="生成一个示例台账仓库：随机但可复现的问题、措施和每周一次的 git 提交。"
+                                      "例：taizhang demo /tmp/demo --problems 100 --weeks 20 --seed 1")
+    sub.add_argument("dir", type=Path, metavar="DIR", help="新仓库目录（不存在或为空）")
+    sub.add_argument("--problems", type=int, required=True, metavar="N", help="问题个数")
+    sub.add_argument("--weeks", type=int, default=20, metavar="W", help="每周提交的周数（默认 20）")
+    sub.add_argument("--seed", type=int, default=1, metavar="S", help="随机种子（默认 1）")
+    return sub
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    import subprocess
+
+    from . import demo
+
+    try:
+        demo.generate(args.dir, args.problems, args.weeks, args.seed)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    except subprocess.CalledProcessError as exc:
+        print(f"taizhang: git 运行失败：{(exc.stderr or b'').decode(errors='replace').strip()}", file=sys.stderr)
+        return 1
+    copied = demo.add_site(args.dir)
+    last = demo.START + timedelta(weeks=args.weeks)
+    print(f"已生成 {args.dir}：{args.problems} 个问题，{args.weeks + 1} 次提交（最后一次 {last}）。")
+    if copied:
+        print(f"查看网站：cd {args.dir} && TAIZHANG_AS_OF={last} mkdocs serve")
+    return 0
+
+
 COMMANDS: dict[str, tuple[Callable[..., argparse.ArgumentParser], Command]] = {
     "check": (register_check, run_check),
     "export": (register_export, run_export),
+    "import": (register_import, run_import),
     "new": (authoring.register_new, authoring.run_new),
     "update": (authoring.register_update, authoring.run_update),
     "install-hook": (githook.register_install_hook, githook.run_install_hook),
+    "demo": (register_demo, run_demo),
 }
 
 

@@ -148,7 +148,8 @@ def measure_dates(measure: Measure, ctx: Context) -> Iterator[Error]:
     for item in measure.rechecks:
         if item.date and item.date > ctx.as_of:
             yield item.where.error("date", f"不能晚于统计日期 {ctx.as_of}，实际为 {item.date}")
-        elif item.date and measure.done_on and item.date < measure.done_on:
+        # A relapse sends the measure back; once it is done again, that recheck predates done_on.
+        elif item.date and measure.done_on and item.date < measure.done_on and item.result != "relapsed":
             yield item.where.error("date", f"回头看日期不能早于完成时间 {measure.done_on}，实际为 {item.date}")
 
 
