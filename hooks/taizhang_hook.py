@@ -11,6 +11,7 @@ from pathlib import Path
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
 
 from taizhang import site, text
 from taizhang.aggregate import Aggregate
@@ -60,3 +61,19 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
             files.remove(existing)
         files.append(File.generated(config, page.uri, content=page.content))
     return files
+
+
+def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+    """Record pages name their neighbours and record file in front matter; Material shows them.
+
+    Material's footer links a page's previous_page/next_page and its edit button page.edit_url;
+    record pages are not in the nav (too many), so MkDocs leaves these empty for them.
+    """
+    links = page.meta.get("taizhang") or {}
+    for key in ("previous", "next"):
+        found = files.get_file_from_path(links[key]) if links.get(key) else None
+        if found is not None and found.page is not None:
+            setattr(page, f"{key}_page", found.page)
+    if links.get("edit_url"):
+        page.edit_url = links["edit_url"]
+    return markdown

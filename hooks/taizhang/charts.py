@@ -15,7 +15,8 @@ taizhang.css fills it with that class's --tz-bd colour, so charts follow the bad
 dark scheme; the `fill` attribute is the light-scheme fallback where the stylesheet is absent.
 Text uses currentColor. Every number is printed beside its shape (legend, value labels),
 the whole chart has a `<title>` and an aria-label, and all text is XML-escaped here:
-callers pass plain strings (labels from labels.py, record names as they are).
+callers pass plain strings (labels from labels.py, record names as they are). The block
+carries `data-search-exclude` so that Material's search does not index the chart's words.
 """
 
 from __future__ import annotations
@@ -23,6 +24,10 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+
+from .aggregate import Group, Tally, percent
+from .labels import LABELS, STATUS_LABELS
+from .text import chinese_number
 
 # Light-scheme --tz-bd colours of taizhang.css, used only where the stylesheet does not reach.
 FALLBACK = {
@@ -225,8 +230,32 @@ def _text(x: float, y: float, value: str, anchor: str = "start", small: bool = F
 
 def _svg(width: float, height: float, title: str, summary: str, parts: list[str]) -> str:
     label = f"{title}：{summary}" if summary else title
-    return (f'<div class="tz-chart">\n'
+    # Kept out of the search index: legend texts would match every search for a status.
+    return (f'<div class="tz-chart" data-search-exclude="true">\n'
             f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="-1 -1 {width + 2:.0f} {height + 2:.0f}"'
             f' width="{width + 2:.0f}" height="{height + 2:.0f}" role="img" aria-label="{escape(label)}"'
             f' font-size="{FONT}">\n'
             f'<title>{escape(label)}</title>\n' + "\n".join(parts) + "\n</svg>\n</div>")
+
+
+# The ledger's own charts -------------------------------------------------------------------
+# Closed first, so that the green grows from the left as the work gets done.
+STATUS_ORDER = ("closed", "done", "in_progress", "not_started")
+
+
+def status_chart(tally: Tally) -> str:
+    """The measures by status as one stacked bar (进度总览, home page)."""
+    segments = [Segment(STATUS_LABELS[s], tally.by_status[s], s) for s in STATUS_ORDER]
+    return stacked_bar(segments, title=LABELS["by_status"])
+
+
+def completion_chart(groups: Sequence[Group], title: str, numbered: bool = False) -> str:
+    """Completion rate of each group (area, department) as bars on a 0–100% scale."""
+    items = [Bar(_group_label(i, g.name, numbered), g.tally.completion_rate,
+                 f"{percent(g.tally.completion_rate)}（{g.tally.completed}/{g.tally.measures}）")
+             for i, g in enumerate(groups, 1)]
+    return bars(items, title=f"{title}{LABELS['completion_rate']}", scale=1.0)
+
+
+def _group_label(index: int, name: str, numbered: bool) -> str:
+    return f"{chinese_number(index)}、{name}" if numbered else name

@@ -5,13 +5,16 @@ Pure: knows nothing of MkDocs. The hook hands these pages to whatever builds the
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cache
 from typing import Any
+from urllib.parse import urljoin
 
 import jinja2
 
-from . import excel, export, labels, text
+from . import charts, excel, export, labels, text
 from .aggregate import Aggregate, Row, percent
 from .errors import Error
 from .model import Problem
@@ -32,6 +35,8 @@ class Options:
     repo_url: str | None = None
     edit_uri: str | None = None
     public: bool = False
+    # Record path (records/...) → date of its last commit, from git history; pages show it.
+    updated: dict[str, date] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -52,6 +57,7 @@ def environment() -> jinja2.Environment:
     env.filters.update(t=text.inline, url=text.url, title=text.title, body=text.body, percent=percent, cn=text.chinese_number)
     env.globals.update(L=labels.LABELS, STATUS=labels.STATUS_LABELS, STATUS_ORDER={s: i for i, s in enumerate(labels.STATUSES)}, MARK=labels.MARK_LABELS,
                        RESULT=labels.RECHECK_RESULTS, LONG_TERM=labels.LONG_TERM)
+    env.globals.update(status_chart=charts.status_chart, completion_chart=charts.completion_chart, urgent=urgent)
     return env
 
 
@@ -78,6 +84,12 @@ class Renderer:
     def department(self, id: str) -> str:
         found = self.agg.departments.get(id)
         return text.inline(found.name if found else id)
+
+
+def urgent(rows: Iterable[Row]) -> list[Row]:
+    """The overdue, then the due-soon measures among `rows`, each once, earliest deadline first."""
+    found = {r.measure.id: r for r in rows if r.overdue or r.due_soon}
+    return sorted(found.values(), key=lambda r: (not r.overdue, r.measure.due, r.measure.id))
 
 
 def relative(here: str, target: str) -> str:
@@ -135,12 +147,15 @@ def problems_by_area(agg: Aggregate) -> list[tuple[Any, list[Problem]]]:
 
 
 def edit_url(problem: Problem, options: Options) -> str | None:
-    """The record's file on the git host, when the site knows where the repository is."""
-    if not options.repo_url or options.edit_uri is None:
+    """The record's file on the git host, when the site knows where the repository is.
+
+    edit_uri is absolute, or relative to repo_url (as MkDocs reads it); it points at docs/
+    (e.g. .../edit/main/docs/), and records/ sits beside docs/.
+    """
+    if not options.edit_uri or not (options.repo_url or "://" in options.edit_uri):
         return None
-    # edit_uri points at docs/ on the host (e.g. edit/main/docs/); records/ sits beside it.
-    edit = options.edit_uri.strip("/").removesuffix("docs").strip("/")
-    return "/".join(part for part in (options.repo_url.rstrip("/"), edit, problem.path) if part)
+    base = urljoin((options.repo_url or "").rstrip("/") + "/", options.edit_uri).rstrip("/")
+    return f"{base.removesuffix('/docs')}/{problem.path}"
 
 
 def downloads(agg: Aggregate) -> list[Page]:
