@@ -383,7 +383,7 @@ def _run(action: object) -> int:
 def _owner_options(sub: argparse.ArgumentParser, required: bool) -> None:
     for option, help in (("--leader", "责任领导的人员编号"), ("--department", "责任科室编号"), ("--owner", "责任人的人员编号")):
         sub.add_argument(option, action="append", type=_text, required=required, metavar="ID",
-                         help=f"{help}；多人可重复本选项或用逗号分隔")
+                         help=f"{help}；多个时重复本选项或用逗号分隔")
 
 
 def register_update(subs: argparse._SubParsersAction, parent: argparse.ArgumentParser) -> argparse.ArgumentParser:
@@ -429,7 +429,9 @@ def run_update(args: argparse.Namespace) -> int:
 
 def register_new(subs: argparse._SubParsersAction, parent: argparse.ArgumentParser) -> argparse.ArgumentParser:
     sub = subs.add_parser("new", help="新增问题或整改措施（自动分配下一个编号）",
-                          description="新增问题或整改措施，自动分配下一个空闲编号；写入前先校验整个台账。")
+                          description="新增问题或整改措施，自动分配下一个空闲编号；写入前先校验整个台账。"
+                                      "例：taizhang new measure P01 --text \"制定学习计划\" --leader zhangsan --department dzb "
+                                      "--owner lisi --due 2023-09-30；选项见 taizhang new problem --help")
     kinds = sub.add_subparsers(dest="kind", required=True, metavar="problem|measure")
     problem = kinds.add_parser(
         "problem", parents=[parent], help="新增问题", formatter_class=argparse.RawDescriptionHelpFormatter,
