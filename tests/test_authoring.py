@@ -203,6 +203,14 @@ def test_an_invalid_ledger_refuses_every_edit(small: Callable[[str], Path], caps
     assert snapshot(root) == before
 
 
+def test_a_measure_in_a_broken_record_is_not_found_and_says_why(ledger: Callable[..., Path], capsys: pytest.CaptureFixture[str]) -> None:
+    root = ledger({RECORD: "---\nid: P01\nmeasures: [\n---\n"})
+    code, out, err = run(["update", "P01-M1", "--progress", "x"], root, capsys)
+    assert (code, out) == (1, "")
+    assert err.splitlines()[0] == "taizhang: 找不到整改措施 P01-M1（台账有以下错误，可能因此读不到它）"
+    assert err.splitlines()[1].startswith("records/A1/P01.md:4: yaml: YAML 语法错误")
+
+
 def test_an_interrupted_update_leaves_the_record_and_no_temporary(small: Callable[[str], Path], monkeypatch: pytest.MonkeyPatch,
                                                                  capsys: pytest.CaptureFixture[str]) -> None:
     root = small("comments")

@@ -15,7 +15,7 @@ from typing import Union
 
 from . import edit, labels
 from .edit import Document, EditError, Where
-from .errors import LedgerError
+from .errors import Error
 from .labels import EDIT_MESSAGES as MSG
 from .ledger import RECORDS, Cache, as_of_date, load
 from .model import Ledger, Measure, Problem
@@ -36,11 +36,12 @@ Op = tuple[str, str, object]  # (key, "set" | "remove" | "append", value)
 
 
 class Refused(Exception):
-    """A command that cannot be carried out: a one-line message and its exit status."""
+    """A command that cannot be carried out: a one-line message, the ledger errors behind it, an exit status."""
 
-    def __init__(self, message: str, code: int = 1) -> None:
+    def __init__(self, message: str, code: int = 1, errors: Sequence[Error] = ()) -> None:
         super().__init__(message)
         self.code = code
+        self.errors = list(errors)
 
 
 # -- ids ------------------------------------------------------------------------
@@ -108,21 +109,25 @@ def commit(root: Path, as_of: date, cache: Cache, path: str, data: bytes, new: b
     """Check the whole ledger with `data` in place of `path`, then write it atomically."""
     _, errors = load(root, as_of, cache, overrides={path: data})
     if errors:
-        raise LedgerError(errors)
+        raise Refused(MSG["refused"], errors=errors)
     edit.write_atomic(root / path, data, new=new)
 
 
-def _ledger(root: Path, as_of: date, cache: Cache) -> Ledger:
-    ledger, _ = load(root, as_of, cache)  # errors are judged on the edited ledger
-    return ledger
+def _ledger(root: Path, as_of: date, cache: Cache) -> tuple[Ledger, list[Error]]:
+    """The ledger as it is; its errors are judged on the edited ledger, or explain a record not found."""
+    return load(root, as_of, cache)
 
 
-def _measure(ledger: Ledger, id: str) -> tuple[Problem, Measure]:
+def _not_found(message: str, errors: list[Error]) -> Refused:
+    return Refused(message + (MSG["maybe_broken"] if errors else ""), errors=errors)
+
+
+def _measure(ledger: Ledger, errors: list[Error], id: str) -> tuple[Problem, Measure]:
     for problem in ledger.problems:
         for measure in problem.measures:
             if measure.id == id:
                 return problem, measure
-    raise Refused(MSG["no_measure"].format(id=id))
+    raise _not_found(MSG["no_measure"].format(id=id), errors)
 
 
 def _document(root: Path, path: str) -> Document:
@@ -247,7 +252,7 @@ def update(root: Path, as_of: date, id: str, u: Update) -> tuple[str, list[str]]
     """Change one measure as `u` says; returns the record's path and the keys its new status removed."""
     check_options(u)
     cache = Cache()
-    problem, measure = _measure(_ledger(root, as_of, cache), id)
+    problem, measure = _measure(*_ledger(root, as_of, cache), id)
     doc = _document(root, problem.path)
     index = doc.index("measures", id)
     if index is None:
@@ -264,10 +269,10 @@ def update(root: Path, as_of: date, id: str, u: Update) -> tuple[str, list[str]]
 def new_measure(root: Path, as_of: date, problem_id: str, fields: dict[str, object]) -> tuple[str, str]:
     """Append a not-started measure with the next free id; returns its id and the record's path."""
     cache = Cache()
-    ledger = _ledger(root, as_of, cache)
+    ledger, errors = _ledger(root, as_of, cache)
     problem = next((p for p in ledger.problems if p.id == problem_id), None)
     if problem is None:
-        raise Refused(MSG["no_problem"].format(id=problem_id))
+        raise _not_found(MSG["no_problem"].format(id=problem_id), errors)
     id = measure_id(ledger, problem)
     doc = _document(root, problem.path)
     item = {"id": id, **fields, "status": "not_started"}
@@ -283,7 +288,7 @@ def new_problem(root: Path, as_of: date, area: str, title: str, manifestations: 
                 measure: dict[str, object], id: str | None = None) -> tuple[str, str]:
     """Write a new problem record with its manifestations and first measure; returns its id and path."""
     cache = Cache()
-    ledger = _ledger(root, as_of, cache)
+    ledger, _ = _ledger(root, as_of, cache)
     known = [a.id for a in ledger.areas]
     if area not in known:
         raise Refused(MSG["no_area"].format(area=area, known="、".join(known)))
@@ -372,12 +377,9 @@ def _run(action: object) -> int:
         return action()  # type: ignore[operator]
     except Refused as exc:
         print(f"taizhang: {exc}", file=sys.stderr)
-        return exc.code
-    except LedgerError as exc:
-        print(f"taizhang: {MSG['refused']}", file=sys.stderr)
         for error in exc.errors:
             print(error, file=sys.stderr)
-        return 1
+        return exc.code
 
 
 def _owner_options(sub: argparse.ArgumentParser, required: bool) -> None:

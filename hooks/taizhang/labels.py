@@ -222,6 +222,7 @@ EDIT_MESSAGES: dict[str, str] = {
     "exists": "文件已存在",
     "no_measure": "找不到整改措施 {id}",
     "no_problem": "找不到问题 {id}",
+    "maybe_broken": "（台账有以下错误，可能因此读不到它）",
     "no_area": "找不到方面 {area}（ledger.yml 中的方面编号：{known}）",
     "id_taken": "编号 {id} 已被使用",
     "nothing": "没有要修改的内容：请至少给出一个选项，例如 --progress",
