@@ -9,7 +9,6 @@ import re
 _MARKDOWN = {c: f"&#{ord(c)};" for c in "\\`*_{}[]()#+!|~$"}
 _HTML = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}
 _INLINE = str.maketrans({**_HTML, **_MARKDOWN, "\n": " ", "\r": " "})
-_FENCE = re.compile(r"^(\s*)(```|~~~)")
 
 
 def inline(value: object) -> str:
@@ -27,31 +26,38 @@ def html(value: object) -> str:
 def title(value: str) -> str:
     """A page title for front matter: HTML-escaped (Material prints it raw), YAML-quoted."""
     escaped = str(value).translate(str.maketrans({**_HTML, "\n": " "}))
-    return json.dumps(escaped, ensure_ascii=False)
+    return json.dumps(escaped, ensure_ascii=False).translate(_YAML_UNSAFE)
+
+
+# JSON leaves these raw, but YAML refuses them (DEL, C1 controls, non-characters) or reads
+# them as line breaks: a title holding one would silently cost the page its front matter.
+_YAML_UNSAFE = {c: f"\\u{c:04x}" for c in (*range(0x7F, 0xA0), 0x2028, 0x2029, 0xFFFE, 0xFFFF)}
 
 
 def body(markdown: str) -> str:
-    """A record's Markdown body kept as Markdown, with raw HTML shown as text.
+    """A record's Markdown body kept as Markdown, unable to add HTML, attributes or script links.
 
-    `<` and `&` outside fenced code become entities: tags cannot open, while headings,
-    lists, emphasis and links still render. Inside fences they are literal already.
+    `&`, `<` and `{` become entities everywhere, so no tag opens and no attribute list
+    (`{ onclick=… }`) attaches; headings, lists, emphasis, tables and links still render.
+    Code is no exception: a backslash, a stray backtick or an unclosed fence can end code
+    where a regex and Markdown disagree, so in code these three show as entities.
+    A link target that would run script (`javascript:`, `data:`, `vbscript:`) gets a `#`
+    in front, which makes it a harmless in-page address.
     """
-    out: list[str] = []
-    fence: str | None = None
-    for line in markdown.split("\n"):
-        match = _FENCE.match(line)
-        if match and (fence is None or match.group(2) == fence):
-            fence = None if fence else match.group(2)
-            out.append(line)
-            continue
-        out.append(line if fence else _code_aware(line))
-    return "\n".join(out)
+    return _LINK_TARGET.sub(_defuse, markdown).translate(_BODY)
 
 
-def _code_aware(line: str) -> str:
-    """Escape `<` and `&` except inside `code spans`, where Markdown escapes them itself."""
-    parts = re.split(r"(`+[^`]*`+)", line)
-    return "".join(p if p.startswith("`") else p.replace("&", "&amp;").replace("<", "&lt;") for p in parts)
+_BODY = str.maketrans({"&": "&amp;", "<": "&lt;", "{": "&#123;"})
+# Where Markdown reads a link target: `[x](…`, `![x](…` and `[x]: …` (anywhere: in a quote or list too),
+# up to its first character past spaces, controls, `<` and the `>` of quoted lines.
+_LINK_TARGET = re.compile(r"(?:\]\(|\[[^\[\]\n]*\]:)[\s\x00-\x20<>]*")
+_RUNNABLE = ("javascript:", "vbscript:", "data:")
+
+
+def _defuse(match: re.Match[str]) -> str:
+    # Browsers drop tabs and line breaks anywhere in a URL: `java<TAB>script:` still runs.
+    head = "".join(c for c in match.string[match.end() : match.end() + 64] if c > " " and not c.isspace())
+    return match.group(0) + ("#" if head.lower().startswith(_RUNNABLE) else "")
 
 
 _CN_DIGITS = "零一二三四五六七八九"
