@@ -97,6 +97,8 @@ CASES: dict[str, tuple[str | bytes, list[str]]] = {
         f"{P02}:19: measures[0].evidence[0].path: 应为 records/ 下存在的文件，实际找不到 records/evidence/plan.txt"]),
     "line break inside a quoted value": (spoil("status: in_progress", 'status: "in\\nprogress"'), [
         f"{P02}:15: measures[0].status: 应为 not_started | in_progress | done | closed 之一，实际为“in\\nprogress”"]),
+    "blank key": (spoil("area: A1\n", 'area: A1\n" ": 1\n'), [f"{P02}:4: front matter: 键应为非空文字，实际为“ ”"]),
+    "list as key": (spoil("area: A1\n", "area: A1\n? [a, b]\n: 1\n"), [f"{P02}:4: front matter: 键应为非空文字，实际为列表"]),
     "key with colon and line break": (spoil("area: A1\n", 'area: A1\n"x: y\\nz": 1\n'), [
         f"{P02}:4: x:y\\nz: 未知的键 x: y\\nz（可用的键：area、extra、id、manifestations、measures、public、title）"]),
     "too deep for the model": (spoil("progress: 已起草", "extra: " + "[" * 40 + "]" * 40), [
@@ -276,6 +278,14 @@ def test_named_pipe_is_not_read(ledger) -> None:
 def test_line_break_in_a_file_name(ledger, capsys: pytest.CaptureFixture[str]) -> None:
     root = ledger({"records/A1/P\n02.md": ""})
     assert check(root, capsys) == (1, ["records/A1/P\\n02.md:1: front matter: 应以 --- 开头的 YAML 头部，实际文件为空"])
+
+
+@pytest.mark.parametrize("name", ["records/一 组/问题 \"甲\" 'x'.md", "records/A1/$(touch PWNED).md", "records/A1/;touch PWNED;`touch PWNED`.md"])
+def test_file_names_are_only_names(name: str, ledger, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    root = ledger({name: spoil("due: 2023-09-30", "due: 2023-02-30")})
+    monkeypatch.chdir(root)
+    assert check(root, capsys) == (1, [f"{name}:14: measures[0].due: 应为真实存在的日期，实际为“2023-02-30”"])
+    assert not (root / "PWNED").exists()
 
 
 LEDGER_FILES: dict[str, tuple[str, str | bytes, list[str]]] = {

@@ -60,7 +60,8 @@ def hostile_ledger(root: Path) -> Path:
                                "areas": [{"id": "A1", "name": "方面" + X}]},
         "records/owners.yml": {"departments": [{"id": "d1", "name": "科室" + X}],
                                "people": [{"id": "p1", "name": "张三" + X, "title": "书记" + X, "department": "d1"},
-                                          {"id": "p2", "name": "李四" + X}]},
+                                          {"id": "p2", "name": "李四" + X},
+                                          {"id": "p3", "name": "王五\x7f\x85\u2028\x9f" + X}]},
     }
     for name, data in files.items():
         (root / name).parent.mkdir(parents=True, exist_ok=True)
@@ -143,7 +144,7 @@ class Page(HTMLParser):
         return "".join(self.texts)
 
 
-PAGES = ["", "problems", "problems/P01", "tasks", "owners", "owners/p1", "owners/p2", "departments/d1", "progress",
+PAGES = ["", "problems", "problems/P01", "tasks", "owners", "owners/p1", "owners/p2", "owners/p3", "departments/d1", "progress",
          "weekly", "changes", "guide"]
 
 
@@ -195,6 +196,8 @@ def test_titles_and_header(built: Build) -> None:
     assert Page(built.html("problems/P01")).title == f"P01 问题{X} - 台账{X}"
     assert Page(built.html("owners/p1")).title.startswith(f"张三{X} ")
     assert Page(built.html("departments/d1")).title.startswith(f"科室{X} ")
+    # Characters YAML refuses in front matter must not cost a page its title.
+    assert Page(built.html("owners/p3")).title.startswith(f"王五\x7f\x85\u2028\x9f{X} ")
     header = built.html("tasks").split('<header class="md-header', 1)[1].split("</header>", 1)[0]
     assert f'<span class="md-ellipsis">\n            台账{html.escape(X, quote=True).replace("&#x27;", "&#39;")}' in header
 

@@ -43,8 +43,8 @@ class Fields:
             return
         for key, value in node.value:
             key_line = key.start_mark.line + 1 + offset
-            if not isinstance(key, yaml.ScalarNode):
-                self.errors.append(Error(path, key_line, self.where.key(), f"键应为文字，实际为{_kind(key)}"))
+            if not isinstance(key, yaml.ScalarNode) or not key.value.strip():  # a blank key cannot name a field
+                self.errors.append(Error(path, key_line, self.where.key(), f"键应为非空文字，实际为{_kind(key)}"))
                 continue
             if key.value in self.values:
                 self.errors.append(Error(path, key_line, self.where.key(key.value), "键重复出现"))
