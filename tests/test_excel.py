@@ -365,6 +365,20 @@ def test_heading_rows_and_a_sheet_without_areas(tmp_path: Path, capsys: pytest.C
         {"id": "A1", "name": "巡察反馈问题"}]
 
 
+def test_measures_under_a_manifestation_address_it(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Sheets that merge 问题表现 per manifestation, with the measures for each beside it."""
+    rows = [[1, "一、思想政治建设", "理论学习不深入", "学习次数不足", "制定计划", "张伟", "党政办", "李四", "2023.12.31"],
+            [2, None, None, None, "按月学习", "张伟", "党政办", "李四", "2023.12.31"],
+            [3, None, None, "研讨质量不高", "确定发言人", "张伟", "党政办", "李四", "2023.12.31"]]
+    xlsx = write_book(unit_sheet(rows, ["B4:B6", "C4:C6", "D4:D5"]), tmp_path / "m.xlsx")
+    root = tmp_path / "repo"
+    assert run(capsys, "import", str(xlsx), "--root", str(root), "--as-of", AS_OF)[0] == 0
+    p01 = front(root, "records/A1/P01.md")
+    assert p01["manifestations"] == [{"id": "P01-1", "text": "学习次数不足"}, {"id": "P01-2", "text": "研讨质量不高"}]
+    assert [m["addresses"] for m in p01["measures"]] == [["P01-1"], ["P01-1"], ["P01-2"]]
+    assert "&" not in (root / "records/A1/P01.md").read_text(encoding="utf-8")  # written out, no YAML anchors
+
+
 def test_title_and_unit_from_the_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     wb = openpyxl.Workbook()
     wb.active.append(["问题", "整改措施", "责任领导", "责任科室", "责任人", "整改时限"])

@@ -269,6 +269,7 @@ class Draft:
     cells_seen: dict[str, list[str]] = field(default_factory=dict)  # 问题表现 cell text -> manifestation ids
     measures: list[dict[str, Any]] = field(default_factory=list)
     measure_rows: list[int] = field(default_factory=list)
+    layout: list[list[str]] = field(default_factory=list)  # the 问题表现 beside each measure
     data: dict[str, Any] = field(default_factory=dict)
     path: str = ""
 
@@ -367,6 +368,16 @@ class Builder:
             draft = self._problem(r, self._area(r, area), problem)
             addresses = self._manifestations(draft, r, manifestation)
             self._measure(draft, r, addresses)
+        for draft in self.problems.values():
+            self._addresses(draft)
+
+    @staticmethod
+    def _addresses(draft: Draft) -> None:
+        """Where a problem's 问题表现 sit in cells of their own, each measure addresses the one beside it."""
+        if len(draft.cells_seen) < 2:
+            return
+        for record, beside in zip(draft.measures, draft.layout):
+            record["addresses"] = record["addresses"] or list(beside)
 
     def _area(self, r: int, name: str) -> str:
         name = cells.strip_number(name) or X["default_area"]
@@ -387,8 +398,9 @@ class Builder:
         title = cells.strip_number(cell)
         hint = self.t.text(r, "problem_id")
         key = ("id", hint) if ID.fullmatch(hint) else ("title", area, title)
-        # A row without the hidden id (added in Excel) joins the problem of the same area and title.
-        draft = self.problems.get(key) or self.by_title.get((area, title))
+        draft = self.problems.get(key)
+        if draft is None and key[0] == "title":  # a row added in Excel joins the problem it sits under
+            draft = self.by_title.get((area, title))
         if draft is None:
             id = hint if key[0] == "id" else self._free(lambda n: f"P{n:0{self.width}d}")
             draft = self.problems[key] = Draft(key, id, area, title, r)
@@ -422,7 +434,7 @@ class Builder:
             else self._free(lambda n: f"{draft.id}-M{n}")
         status = self._status(r, fail)
         record: dict[str, Any] = {"id": id, "text": text}
-        record["addresses"] = data.get("addresses") or (addresses if len(draft.cells_seen) > 1 else None)
+        record["addresses"] = data.get("addresses")
         record["leader"] = self._names(r, "leader", self.people, fail)
         record["department"] = self._names(r, "department", self.departments, fail) + \
             (self._names(r, "co_department", self.departments, fail) if "co_department" in t.columns else [])
@@ -435,8 +447,9 @@ class Builder:
         record["extensions"] = [_dates(e, "from", "to", "approved_on") for e in data.get("extensions") or []]
         record["rechecks"] = [_dates(c, "date") for c in data.get("rechecks") or []]
         record["extra"] = self._extra(r, hidden, status)
-        draft.measures.append({k: v for k, v in record.items() if v not in (None, [], "")})
+        draft.measures.append(record)
         draft.measure_rows.append(r)
+        draft.layout.append(addresses)
 
     def _status(self, r: int, fail: Callable[..., None]) -> str:
         """The status cell, or for a sheet without one what its dates say."""
@@ -545,8 +558,15 @@ def _date(value: Any) -> Any:
 
 # -- records as files ---------------------------------------------------------------------------
 
+class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]  # libyaml where compiled in
+    """Writes a list used twice (measures addressing the same 问题表现) twice: the ledger refuses aliases."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
 def _yaml(data: Any) -> str:
-    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, default_flow_style=False, width=10**9)
+    return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, default_flow_style=False, width=10**9)
 
 
 def ledger_record(b: Builder) -> dict[str, Any]:
@@ -573,8 +593,8 @@ def problem_text(draft: Draft) -> str:
     if "public" in draft.data:
         front["public"] = draft.data["public"]
     front["manifestations"] = [{"id": id, "text": text} for id, text in draft.manifestations]
-    front["measures"] = [{k: _one(v) if k in ("leader", "department", "owner") else v for k, v in m.items()}
-                         for m in draft.measures]
+    front["measures"] = [{k: _one(v) if k in ("leader", "department", "owner") else v
+                          for k, v in m.items() if v not in (None, [], "")} for m in draft.measures]
     if draft.data.get("extra") is not None:
         front["extra"] = draft.data["extra"]
     body = draft.data.get("body")
