@@ -16,7 +16,7 @@ import markdown
 import pytest
 import yaml
 
-from conftest import REPO, Build, build, site_repo
+from conftest import PROBLEM, REPO, Build, build, site_repo
 from taizhang import text
 
 X = "<script>alert(1)</script><img src=x onerror=alert(1)> | {{ 7*7 }} {% raw %} </textarea> \" '"
@@ -320,3 +320,17 @@ def test_browser_shows_the_title(browser, served: str) -> None:
     assert page.inner_text("article h1").startswith(f"P01 问题{X}")
     assert page.title().startswith(f"P01 问题{X}")
     page.close()
+
+
+def test_edit_button_quotes_the_file_name(ledger) -> None:
+    """Material prints edit_url raw into an href: a file name must not close the attribute."""
+    name = 'records/A1/x" onmouseover="alert(1).md'
+    root = ledger({name: PROBLEM.replace("P01", "P02")}, site=True)
+    config = root / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8") + "\nedit_uri: https://git.example.cn/tz/-/edit/main/docs/\n",
+                      encoding="utf-8")
+    result = build(root, env={"TAIZHANG_AS_OF": "2023-09-15"})
+    assert result.error is None, result.warnings()
+    page = result.html("problems/P02")
+    assert Page(page).dangers == []
+    assert 'href="https://git.example.cn/tz/-/edit/main/records/A1/x%22%20onmouseover%3D%22alert%281%29.md"' in page

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import quote, urljoin
 
 import jinja2
 
@@ -155,7 +155,8 @@ def edit_url(problem: Problem, options: Options) -> str | None:
     if not options.edit_uri or not (options.repo_url or "://" in options.edit_uri):
         return None
     base = urljoin((options.repo_url or "").rstrip("/") + "/", options.edit_uri).rstrip("/")
-    return f"{base.removesuffix('/docs')}/{problem.path}"
+    # Quoted: a file name may hold a quote or a space, and Material prints edit_url raw into an href.
+    return f"{base.removesuffix('/docs')}/{quote(problem.path)}"
 
 
 def downloads(agg: Aggregate) -> list[Page]:
