@@ -334,3 +334,15 @@ def test_edit_button_quotes_the_file_name(ledger) -> None:
     page = result.html("problems/P02")
     assert Page(page).dangers == []
     assert 'href="https://git.example.cn/tz/-/edit/main/records/A1/x%22%20onmouseover%3D%22alert%281%29.md"' in page
+
+
+def test_errors_page_shows_hostile_values_as_text(ledger) -> None:
+    """A broken ledger's error lines quote record values and file names: the errors page shows them as text."""
+    name = "records/A1/<img src=x onerror=alert(1)>.md"
+    root = ledger({name: PROBLEM.replace("id: P01\n", "id: <script>alert(1)</script>{{ 7*7 }}\n")
+                   .replace("P01-", "P02-")}, site=True)
+    result = build(root, strict=False, env={"TAIZHANG_AS_OF": "2023-09-15"})
+    assert result.error is None
+    page = Page(result.html(""))
+    assert page.dangers == []
+    assert f"{name}:2: id: 编号应由字母、数字、.、_、- 组成且以字母或数字开头，实际为“<script>alert(1)</script>{{{{ 7*7 }}}}”" in page.text
