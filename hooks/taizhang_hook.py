@@ -16,6 +16,7 @@ from mkdocs.structure.pages import Page
 from taizhang import site, text
 from taizhang.aggregate import Aggregate
 from taizhang.ledger import Cache, as_of_date, load
+from taizhang.public import public_ledger, public_nav
 
 log = logging.getLogger("mkdocs.plugins.taizhang")
 logging.getLogger("jieba").setLevel(logging.WARNING)  # its dictionary banner on every build is noise
@@ -23,10 +24,11 @@ logging.getLogger("jieba").setLevel(logging.WARNING)  # its dictionary banner on
 # Module state survives rebuilds under `mkdocs serve`; on_config resets what must not.
 _cache = Cache()
 _pages: list[site.Page] = []
+_public = False  # TAIZHANG_PROFILE=public: staff pages (docs/*.md) stay out of the site
 
 
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
-    global _pages
+    global _pages, _public
     _pages = []
     root = Path(config.config_file_path).parent
     records = str(root / "records")
@@ -36,12 +38,13 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     ledger, errors = load(root, as_of, _cache)
     options = site.Options(repo_url=config.repo_url, edit_uri=config.edit_uri,
                            public=os.environ.get("TAIZHANG_PROFILE") == "public")
+    _public = options.public
     if errors:
         for error in errors:
             log.warning("%s", error)
         _pages = site.error_pages(errors, options)
         return config
-    agg = Aggregate(ledger, as_of)
+    agg = Aggregate(public_ledger(ledger) if options.public else ledger, as_of)
     config.site_name = text.html(ledger.title)
     for line in _mismatches(agg):
         log.info("%s", line)
@@ -55,11 +58,16 @@ def _mismatches(agg: Aggregate) -> list[str]:
 
 
 def on_files(files: Files, config: MkDocsConfig) -> Files:
+    if _public:  # the public site is figures and measures: hand-written pages are for staff
+        for file in [f for f in files if f.is_documentation_page() and f.generated_by is None]:
+            files.remove(file)
     for page in _pages:
         existing = files.get_file_from_path(page.uri)
         if existing is not None:
             files.remove(existing)
         files.append(File.generated(config, page.uri, content=page.content))
+    if _public and config.nav:
+        config.nav = public_nav(config.nav, {f.src_uri for f in files})
     return files
 
 

@@ -126,7 +126,7 @@ def pages(agg: Aggregate, options: Options) -> list[Page]:
         found.append(r.render("department.md.j2", f"departments/{department.id}.md", department=department,
                               group=agg.department_group(department)))
     found += history_pages(r)
-    found += downloads(agg)
+    found += downloads(agg, options.public)
     return found
 
 
@@ -152,14 +152,17 @@ def edit_url(problem: Problem, options: Options) -> str | None:
     edit_uri is absolute, or relative to repo_url (as MkDocs reads it); it points at docs/
     (e.g. .../edit/main/docs/), and records/ sits beside docs/.
     """
-    if not options.edit_uri or not (options.repo_url or "://" in options.edit_uri):
-        return None
+    if options.public or not options.edit_uri or not (options.repo_url or "://" in options.edit_uri):
+        return None  # the public reader cannot edit, and the git host is internal
     base = urljoin((options.repo_url or "").rstrip("/") + "/", options.edit_uri).rstrip("/")
     # Quoted: a file name may hold a quote or a space, and Material prints edit_url raw into an href.
     return f"{base.removesuffix('/docs')}/{quote(problem.path)}"
 
 
-def downloads(agg: Aggregate) -> list[Page]:
+def downloads(agg: Aggregate, public: bool = False) -> list[Page]:
+    """The exports; the public profile offers the JSON only, with its omissions (SPEC section 8)."""
+    if public:
+        return [Page("downloads/taizhang.json", export.to_json(agg, public=True))]
     return [
         Page("downloads/taizhang.json", export.to_json(agg)),
         Page("downloads/taizhang.csv", export.to_csv(agg)),
