@@ -131,7 +131,8 @@ def visit(browser: object, base: str) -> Iterator[Visit]:
 
 def shot(page: object, name: str) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)  # type: ignore[attr-defined]
+    # Material fades the tabs in on load; a screenshot shows the page as it settles, not mid-fade.
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True, animations="disabled")  # type: ignore[attr-defined]
 
 
 PAGES = {
