@@ -78,3 +78,13 @@ def test_export_to_file(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["export", "--format", "json", "-o", str(out), "--root", str(REPO), "--as-of", "2023-09-15"]) == 0
     assert json.loads(out.read_text(encoding="utf-8"))["summary"]["measures"] == 88
     assert capsys.readouterr().out == ""
+
+
+def test_csv_cells_never_become_formulas(ledger, capsys: pytest.CaptureFixture[str]) -> None:
+    from conftest import PROBLEM
+
+    root = ledger({"records/A1/P01.md": PROBLEM.replace("text: 制定学习计划", "text: =HYPERLINK(\"http://x\")")
+                   .replace("progress: 已起草", "progress: '@SUM(1+1)'")})
+    assert main(["export", "--format", "csv", "--root", str(root), "--as-of", "2023-09-15"]) == 0
+    row = list(csv.reader(io.StringIO(capsys.readouterr().out.lstrip("\ufeff"))))[1]
+    assert row[3] == "'=HYPERLINK(\"http://x\")" and row[14] == "'@SUM(1+1)"

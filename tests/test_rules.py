@@ -228,3 +228,11 @@ def test_inspection_dates_in_order(ledger, capsys: pytest.CaptureFixture[str]) -
                                          "  - id: A1\n    name: 甲\n"})
     assert main(["check", "--root", str(root), "--as-of", "2023-09-15"]) == 1
     assert capsys.readouterr().err.splitlines() == ["records/ledger.yml:3: inspection: 日期应按 from ≤ to ≤ feedback_on 的顺序"]
+
+
+def test_an_unreadable_owners_file_is_reported_once(ledger, capsys: pytest.CaptureFixture[str]) -> None:
+    """References into a file that failed to load are not reported again for every record."""
+    root = ledger({"records/owners.yml": "people: [unclosed\n"})
+    assert main(["check", "--root", str(root), "--as-of", "2023-09-15"]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 1 and err[0].startswith("records/owners.yml:2: yaml: YAML 语法错误")

@@ -102,17 +102,23 @@ def to_csv(agg: Aggregate) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_HEADER)
+    cell = _cell
     yes = lambda flag: "是" if flag else ""  # noqa: E731
     for r in agg.rows:
         m = r.measure
         writer.writerow([
-            m.id, r.problem.id, r.area.name if r.area else r.problem.area, m.text,
-            names(m.leader, agg.people), names(m.department, agg.departments), names(m.owner, agg.people),
+            m.id, r.problem.id, cell(r.area.name if r.area else r.problem.area), cell(m.text),
+            cell(names(m.leader, agg.people)), cell(names(m.department, agg.departments)), cell(names(m.owner, agg.people)),
             _day(m.due) or labels.MARK_LABELS["long_term"], labels.status_label(m.status),
             yes(r.overdue), yes(r.due_soon), yes(r.late), _day(m.done_on) or "", _day(m.closed_on) or "",
-            m.progress or "",
+            cell(m.progress or ""),
         ])
     return "\ufeff" + out.getvalue()
+
+
+def _cell(text: str) -> str:
+    """Text that Excel or WPS would run as a formula (=, +, -, @) is kept as text with a leading quote."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def names(ids: tuple[str, ...], table: dict[str, Any]) -> str:

@@ -65,7 +65,10 @@ def load(root: Path, as_of: date, cache: Cache | None = None, overrides: Mapping
     if not records.is_dir():
         return Ledger("", "", []), [Error(RECORDS, 1, "records", f"找不到台账文件夹 {records}")]
     ledger = _ledger(records, errors)
-    ledger.departments, ledger.people = _owners(records, errors)
+    owners = _owners(records, errors)
+    unread = frozenset(name for name, found in (("ledger.yml", ledger), ("owners.yml", owners)) if found is None)
+    ledger = ledger or Ledger("", "", [])
+    ledger.departments, ledger.people = owners or ([], [])
     cache = cache or Cache()
     overrides = overrides or {}
     paths = sorted({*problem_paths(records, errors), *overrides}, key=natural)
@@ -78,7 +81,7 @@ def load(root: Path, as_of: date, cache: Cache | None = None, overrides: Mapping
         if problem is not None:
             ledger.problems.append(problem)
     cache.keep(set(paths))
-    errors.extend(rules.check(ledger, as_of, records))
+    errors.extend(rules.check(ledger, as_of, records, unread))
     return ledger, sorted(dict.fromkeys(errors), key=_order)
 
 
@@ -169,14 +172,14 @@ def _yaml_file(records: Path, name: str, errors: list[Error]) -> schema.Fields |
     return schema.Fields(node, rel, "", 0, errors)
 
 
-def _ledger(records: Path, errors: list[Error]) -> Ledger:
+def _ledger(records: Path, errors: list[Error]) -> Ledger | None:
     fields = _yaml_file(records, "ledger.yml", errors)
-    return schema.read_ledger(fields) if fields else Ledger("", "", [])
+    return schema.read_ledger(fields) if fields else None
 
 
-def _owners(records: Path, errors: list[Error]) -> tuple[list[Department], list[Person]]:
+def _owners(records: Path, errors: list[Error]) -> tuple[list[Department], list[Person]] | None:
     fields = _yaml_file(records, "owners.yml", errors)
-    return schema.read_owners(fields) if fields else ([], [])
+    return schema.read_owners(fields) if fields else None
 
 
 def parse_problem(data: bytes, path: str) -> tuple[Problem | None, list[Error]]:
