@@ -12,6 +12,8 @@ from datetime import date, datetime, timedelta, timezone
 from hashlib import blake2b
 from pathlib import Path
 
+import yaml
+
 from . import rules, schema, source
 from .errors import Error, LedgerError
 from .model import Department, Ledger, Person, Problem
@@ -169,7 +171,8 @@ def _yaml_file(records: Path, name: str, errors: list[Error]) -> schema.Fields |
         if not found:
             errors.append(Error(rel, 1, "yaml", "文件为空"))
         return None
-    return schema.Fields(node, rel, "", 0, errors)
+    fields = schema.Fields(node, rel, "", 0, errors)  # reports a list or scalar file
+    return fields if isinstance(node, yaml.MappingNode) else None
 
 
 def _ledger(records: Path, errors: list[Error]) -> Ledger | None:
