@@ -560,13 +560,19 @@ def test_generated_ids_are_readable() -> None:
     assert [cells.department_id(n) for n in ("党政办", "财政所", "A组")] == ["dzb", "czs", "az"]
 
 
-def test_damaged_hidden_data_is_reported_at_its_cell(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def edited_export(tmp_path: Path, edits: dict[tuple[str, int], Any]) -> Path:
+    """The reference ledger exported, with cells (measure's row, column) changed as in Excel."""
     xlsx = exported(tmp_path, REPO)
     wb = openpyxl.load_workbook(xlsx)
     ws = wb["整改台账"]
-    ws.cell(row_of(ws, "P01-M2"), 24).value = "{broken"
-    ws.cell(row_of(ws, "P02-M1"), 23).value = '["not", "an object"]'
+    for (measure, col), value in edits.items():
+        ws.cell(row_of(ws, measure), col).value = value
     wb.save(xlsx)
+    return xlsx
+
+
+def test_damaged_hidden_data_is_reported_at_its_cell(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    xlsx = edited_export(tmp_path, {("P01-M2", 24): "{broken", ("P02-M1", 23): '["not", "an object"]'})
     assert failed(capsys, xlsx, with_evidence(tmp_path / "r")) == [
         f"{xlsx}:整改台账!X5: 措施数据: 应为 taizhang 导出时写入的数据（JSON 对象），实际为“{{broken”",
         f"{xlsx}:整改台账!W7: 问题数据: 应为 taizhang 导出时写入的数据（JSON 对象），实际为“[\"not\", \"an object\"]”",
@@ -574,12 +580,8 @@ def test_damaged_hidden_data_is_reported_at_its_cell(tmp_path: Path, capsys: pyt
 
 
 def test_a_path_in_hidden_data_stays_inside_records(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    xlsx = exported(tmp_path, REPO)
-    wb = openpyxl.load_workbook(xlsx)
-    ws = wb["整改台账"]
-    ws.cell(row_of(ws, "P01-M1"), 23).value = '{"path": "records/../../evil.md"}'
-    ws.cell(row_of(ws, "P02-M1"), 23).value = '{"path": "records/evidence/P02.md"}'
-    wb.save(xlsx)
+    xlsx = edited_export(tmp_path, {("P01-M1", 23): '{"path": "records/../../evil.md"}',
+                                    ("P02-M1", 23): '{"path": "records/evidence/P02.md"}'})
     root = with_evidence(tmp_path / "r")
     assert run(capsys, "import", str(xlsx), "--root", str(root), "--as-of", AS_OF)[0] == 0
     assert (root / "records/A1/P01.md").is_file() and (root / "records/A1/P02.md").is_file()
