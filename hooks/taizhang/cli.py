@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 from pathlib import Path
 
-from . import authoring, export, githook
+from . import audit, authoring, export, githook
 from .aggregate import Aggregate
 from .errors import Error, LedgerError
 from .ledger import as_of_date, load, load_valid
@@ -177,6 +177,8 @@ COMMANDS: dict[str, tuple[Callable[..., argparse.ArgumentParser], Command]] = {
     "update": (authoring.register_update, authoring.run_update),
     "install-hook": (githook.register_install_hook, githook.run_install_hook),
     "demo": (register_demo, run_demo),
+    "history": (audit.register_history, audit.run_history),
+    "diff": (audit.register_diff, audit.run_diff),
 }
 
 

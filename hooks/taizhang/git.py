@@ -1,0 +1,258 @@
+"""Running git: one wrapper for every call, and readers of its NUL-separated output.
+
+Arguments are lists (never a shell); paths arrive through `-z` output and leave only
+through cat-file's stdin as blob ids, so no record content ever becomes a command.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import threading
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from .labels import HISTORY_WORDS
+
+ZERO = "0" * 40
+# No optional index refresh (the working tree is shared), no pager, no prompt, stable words.
+ENV = {"GIT_OPTIONAL_LOCKS": "0", "GIT_TERMINAL_PROMPT": "0", "GIT_PAGER": "cat", "LC_ALL": "C"}
+# Settings a user's config could turn on and that would change the output read here.
+CONFIG = ("-c", "log.showSignature=false", "-c", "log.follow=false", "-c", "core.quotePath=false",
+          "-c", "diff.renames=false", "-c", "log.showRoot=true")
+
+
+# Set by git for its hooks; the repository is the one holding the ledger root, found from there.
+_REPOSITORY_ENV = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY", "GIT_COMMON_DIR",
+                   "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_NAMESPACE", "GIT_PREFIX")
+
+
+def _env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in _REPOSITORY_ENV}
+    return {**env, **ENV}
+
+
+class GitError(Exception):
+    """git is missing, the folder is no repository, or a command failed: a one-line reason."""
+
+
+@dataclass(frozen=True, slots=True)
+class Repo:
+    """Where the ledger sits in its repository."""
+
+    root: Path
+    prefix: str  # the ledger root relative to the repository's top, "" or "dir/"
+    head: str | None  # None before the first commit
+    shallow: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One file changed by a commit: blob ids before and after (None: absent)."""
+
+    path: str  # relative to the ledger root
+    old: str | None
+    new: str | None
+
+
+@dataclass(slots=True)
+class Entry:
+    """One commit of `git log` with its changes under records/."""
+
+    id: str
+    parents: tuple[str, ...]
+    author: str
+    date: datetime
+    changes: list[Change] = field(default_factory=list)
+
+    @property
+    def merge(self) -> bool:
+        return len(self.parents) > 1
+
+
+def run(root: Path, *args: str, stdin: bytes | None = None) -> bytes:
+    """Run one git command in `root` and return its stdout; GitError with git's reason when it fails."""
+    try:
+        done = subprocess.run(["git", "-C", str(root), *CONFIG, *args], input=stdin, capture_output=True,
+                              env=_env(), check=False)
+    except FileNotFoundError:
+        raise GitError(HISTORY_WORDS["no_git"]) from None
+    except OSError as exc:
+        raise GitError(f"{HISTORY_WORDS['git_failed']}：{exc.strerror or exc}") from None
+    if done.returncode != 0:
+        raise GitError(f"{HISTORY_WORDS['git_failed']}：{_first_line(done.stderr)}")
+    return done.stdout
+
+
+def _first_line(stderr: bytes) -> str:
+    lines = [line for line in stderr.decode("utf-8", "replace").splitlines() if line.strip()]
+    return lines[0].removeprefix("fatal: ").strip() if lines else "git"
+
+
+def repo(root: Path) -> Repo:
+    """The repository holding `root`; GitError when there is none or git is missing."""
+    try:
+        out = run(root, "rev-parse", "--is-shallow-repository", "--show-prefix", "--verify", "-q", "HEAD")
+        lines = out.decode("utf-8", "replace").split("\n")
+        head: str | None = lines[2].strip() or None
+    except GitError:
+        # An unborn HEAD makes rev-parse fail after printing the first two answers; ask again without it.
+        out = run(root, "rev-parse", "--is-shallow-repository", "--show-prefix")
+        lines = out.decode("utf-8", "replace").split("\n")
+        head = None
+    return Repo(root, lines[1].strip(), head, lines[0].strip() == "true")
+
+
+def _relative(repo: Repo, path: str) -> str | None:
+    """A path from the repository top made relative to the ledger root (None: outside it)."""
+    return path[len(repo.prefix):] if path.startswith(repo.prefix) else None
+
+
+def log(repo: Repo, folder: str) -> list[Entry]:
+    """Every commit that changed `folder`, oldest first, parents before children, with blob ids.
+
+    One process. No rename detection: a moved record is paired by its id, which SPEC makes the
+    identity, not by content similarity. Merges show only the files that differ from every parent
+    (a conflict resolution); the rest arrived with the merged commits themselves.
+    """
+    out = run(repo.root, "log", "-z", "--raw", "--no-abbrev", "--no-renames", "-c", "--no-color",
+              "--topo-order", "--reverse", "--format=%x01%H%x00%P%x00%an%x00%aI", "--", folder)
+    return list(_entries(repo, out.decode("utf-8", "surrogateescape").split("\0")))
+
+
+def _entries(repo: Repo, tokens: list[str]) -> Iterator[Entry]:
+    entry: Entry | None = None
+    i = 0
+    while i < len(tokens):
+        token = tokens[i].lstrip("\n")
+        if token.startswith("\x01"):
+            if entry is not None:
+                yield entry
+            parents = tuple(tokens[i + 1].split())
+            entry = Entry(token[1:], parents, _text(tokens[i + 2]), datetime.fromisoformat(tokens[i + 3]))
+            i += 4
+        elif token.startswith(":") and entry is not None:
+            change = _raw(repo, token, tokens[i + 1])
+            if change is not None:
+                entry.changes.append(change)
+            i += 2
+        else:
+            i += 1
+    if entry is not None:
+        yield entry
+
+
+def _raw(repo: Repo, meta: str, path: str) -> Change | None:
+    """`:old-mode new-mode old-id new-id STATUS` (or `::` and one id per parent, for merges)."""
+    colons = len(meta) - len(meta.lstrip(":"))
+    fields = meta[colons:].split()
+    ids = fields[colons + 1: 2 * colons + 2]
+    old, new = ids[0], ids[-1]
+    relative = _relative(repo, _text(path))
+    if relative is None or fields[colons].startswith("160000"):  # a submodule is no file
+        return None
+    return Change(relative, None if old == ZERO else old, None if new == ZERO else new)
+
+
+def _text(value: str) -> str:
+    """git output decoded with surrogateescape, re-decoded leniently for display and paths."""
+    return value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+def status(repo: Repo, folder: str) -> list[Change]:
+    """Uncommitted changes under `folder`: the blob at HEAD (old) against the working tree.
+
+    `new` is the path itself when the file exists in the working tree (its bytes are read from
+    disk, not from git), None when it was deleted.
+    """
+    out = run(repo.root, "status", "--porcelain=v2", "-z", "--no-renames", "--untracked-files=all", "--", folder)
+    found: dict[str, str | None] = {}
+    tokens = out.decode("utf-8", "surrogateescape").split("\0")
+    for token in tokens:
+        kind, _, rest = token.partition(" ")
+        if kind in ("1", "u"):
+            # hH of an ordinary entry, h2 ("ours") of an unmerged one: both third from the end.
+            fields = rest.split(" ", 9 if kind == "u" else 7)
+            head = fields[-3]
+            found[_text(fields[-1])] = None if head == ZERO else head
+        elif kind == "?":
+            found.setdefault(_text(rest), None)
+    changes = []
+    for path, old in found.items():
+        relative = _relative(repo, path)
+        if relative is not None:
+            exists = (repo.root / relative).is_file()
+            changes.append(Change(relative, old, relative if exists else None))
+    return changes
+
+
+def ls_tree(repo: Repo, rev: str, folder: str) -> dict[str, str]:
+    """Path → blob id of every file under `folder` at `rev` (one process)."""
+    out = run(repo.root, "ls-tree", "-r", "-z", "--full-tree", rev, "--", repo.prefix + folder)
+    found = {}
+    for token in out.decode("utf-8", "surrogateescape").split("\0"):
+        meta, _, path = token.partition("\t")
+        fields = meta.split()
+        if len(fields) == 3 and fields[1] == "blob":
+            relative = _relative(repo, _text(path))
+            if relative is not None:
+                found[relative] = fields[2]
+    return found
+
+
+def rev_parse(repo: Repo, *revs: str) -> list[str]:
+    """Full commit ids of `revs` (one process); GitError naming the first that is unknown."""
+    for rev in revs:
+        if rev.startswith("-"):  # rev-parse would take it for an option
+            raise GitError(f"{HISTORY_WORDS['bad_revision']}：{rev}")
+    return run(repo.root, "rev-parse", *[f"{r}^{{commit}}" for r in revs]).decode().split()
+
+
+def merge_base(repo: Repo, a: str, b: str) -> str:
+    return run(repo.root, "merge-base", a, b).decode().strip()
+
+
+def blobs(repo: Repo, ids: Iterable[str]) -> Iterator[tuple[str, bytes | None]]:
+    """(id, bytes) of each blob, in order, from one `git cat-file --batch` (None: missing)."""
+    wanted = list(ids)
+    if not wanted:
+        return
+    try:
+        proc = subprocess.Popen(["git", "-C", str(repo.root), *CONFIG, "cat-file", "--batch", "--buffer"],
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                env=_env())
+    except OSError as exc:
+        raise GitError(f"{HISTORY_WORDS['git_failed']}：{exc.strerror or exc}") from None
+    # A writer thread feeds ids while this thread reads, so neither pipe can fill up and block.
+    writer = threading.Thread(target=_feed, args=(proc, wanted), daemon=True)
+    writer.start()
+    try:
+        yield from _answers(proc, wanted)
+    finally:
+        writer.join()
+        proc.stdout.close()
+        proc.wait()
+
+
+def _feed(proc: subprocess.Popen, ids: list[str]) -> None:
+    try:
+        proc.stdin.write("".join(f"{i}\n" for i in ids).encode())
+        proc.stdin.close()
+    except OSError:  # git ended early; the reader reports it
+        pass
+
+
+def _answers(proc: subprocess.Popen, ids: list[str]) -> Iterator[tuple[str, bytes | None]]:
+    out = proc.stdout
+    for blob in ids:
+        header = out.readline().split()
+        if not header:
+            raise GitError(f"{HISTORY_WORDS['git_failed']}：cat-file")
+        if len(header) < 3 or header[1] != b"blob":
+            yield blob, None  # "<id> missing" (e.g. beyond a shallow boundary)
+            continue
+        size = int(header[2])
+        data = out.read(size + 1)
+        yield blob, data[:size]

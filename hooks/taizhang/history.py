@@ -1,0 +1,339 @@
+"""A ledger's history from git: commits newest first, each with the ledger events it made.
+
+A constant number of git processes whatever the number of records: `rev-parse`, one
+`log --raw` over records/, one `status` for uncommitted edits, one `cat-file --batch` fed
+each distinct blob once. Each revision is parsed once (`ledger.parse_problem`).
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from pathlib import Path
+
+from . import git
+from .events import Event, FileChanged, MeasureAdded, MeasureRemoved, ProblemAdded, ProblemRemoved, StatusChanged, changes
+from .labels import HISTORY_WORDS
+from .ledger import CHINA, RECORDS, natural
+from .model import Ledger, Measure, Problem
+from .revisions import Revisions
+
+FOLDER = f"{RECORDS}/"
+EVIDENCE = f"{RECORDS}/evidence/"
+
+
+def is_problem_path(path: str) -> bool:
+    """Problems are the `*.md` files under records/, except under records/evidence/ (SPEC 3)."""
+    return path.startswith(FOLDER) and path.endswith(".md") and not path.startswith(EVIDENCE)
+
+
+@dataclass(frozen=True, slots=True)
+class Commit:
+    """One commit (or the uncommitted edits: empty `id`, no date) and the events it made."""
+
+    id: str
+    author: str  # the author's name; the e-mail address is never read
+    date: datetime | None
+    events: tuple[Event, ...]
+
+    @property
+    def uncommitted(self) -> bool:
+        return not self.id
+
+    @property
+    def short(self) -> str:
+        return self.id[:7]
+
+    @property
+    def day(self) -> date | None:
+        """The author date in Asia/Shanghai, where the ledger is worked."""
+        return self.date.astimezone(CHINA).date() if self.date else None
+
+    @property
+    def week(self) -> str:
+        """The ISO week of `day`, e.g. 2023-W37 ("" for uncommitted edits)."""
+        if self.day is None:
+            return ""
+        year, week, _ = self.day.isocalendar()
+        return f"{year}-W{week:02d}"
+
+    def only(self, events: Iterable[Event]) -> Commit:
+        return replace(self, events=tuple(events))
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """The problems as they stood after one commit."""
+
+    commit: Commit
+    problems: tuple[Problem, ...]
+
+    def measures(self) -> dict[str, Measure]:
+        return {m.id: m for p in self.problems for m in p.measures}
+
+    def ledger(self, base: Ledger) -> Ledger:
+        """`base` (ledger.yml, owners.yml) with these problems, e.g. for `Aggregate` at a week's end."""
+        return replace(base, problems=list(self.problems))
+
+
+@dataclass
+class History:
+    """What git says about records/: commits newest first, plus what could not be read."""
+
+    commits: list[Commit] = field(default_factory=list)
+    head: str | None = None
+    available: bool = False  # False: no repository, no git, a shallow clone
+    warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # revisions skipped because they do not parse
+    # Oldest first, for snapshots: every commit that touched records/ and the files it set (None: deleted).
+    steps: list[tuple[Commit, dict[str, Problem | None]]] = field(default_factory=list, repr=False)
+    since: dict[str, Commit] = field(default_factory=dict, repr=False)  # measure id → status reached
+    touched: dict[str, Commit] = field(default_factory=dict, repr=False)  # path → last change
+    state: dict[str, Problem] = field(default_factory=dict, repr=False)  # path → problem at HEAD
+    parsed: dict[str, Problem | None] = field(default_factory=dict, repr=False)  # blob id → revision
+    committed: History | None = field(default=None, repr=False)  # this without uncommitted edits
+
+    def for_problem(self, id: str) -> list[Commit]:
+        """The commits that changed problem `id`, newest first, with only those events."""
+        return self._where(lambda e: e.problem == id)
+
+    def for_measure(self, id: str) -> list[Commit]:
+        return self._where(lambda e: e.about(id))
+
+    def _where(self, keep) -> list[Commit]:  # type: ignore[no-untyped-def]
+        found = []
+        for commit in self.commits:
+            events = [e for e in commit.events if keep(e)]
+            if events:
+                found.append(commit.only(events))
+        return found
+
+    def status_since(self, measure_id: str) -> Commit | None:
+        """The commit in which the measure reached its current status (added with it, or changed to it)."""
+        return self.since.get(measure_id)
+
+    def last_updated(self, problem_path: str) -> Commit | None:
+        """The last commit (or the uncommitted edits) that changed this file."""
+        return self.touched.get(problem_path)
+
+    def snapshots(self) -> list[Snapshot]:
+        """The problems after each commit, oldest first (uncommitted edits last), by replay."""
+        found = []
+        current: dict[str, Problem] = {}
+        for commit, changed in self.steps:
+            for path, problem in changed.items():
+                if problem is None:
+                    current.pop(path, None)
+                else:
+                    current[path] = problem
+            found.append(Snapshot(commit, tuple(current.values())))
+        return found
+
+    def measures_at(self, commit_id: str) -> dict[str, Measure]:
+        """Every measure as it stood after commit `commit_id` (full or short id)."""
+        for snapshot in self.snapshots():
+            if snapshot.commit.id and snapshot.commit.id.startswith(commit_id):
+                return snapshot.measures()
+        raise KeyError(commit_id)
+
+    def at(self, moment: datetime) -> Snapshot | None:
+        """The last committed snapshot dated at or before `moment` (aware), None before the first."""
+        found = None
+        for snapshot in self.snapshots():
+            if snapshot.commit.date is not None and snapshot.commit.date <= moment:
+                found = snapshot
+        return found
+
+
+def read_history(root: Path, previous: History | None = None) -> History:
+    """The history of `root`'s records/ from git; never raises, says in `warnings` what is missing.
+
+    `previous` (an earlier result for the same root) is reused when HEAD has not moved, so a
+    rebuild under `mkdocs serve` only asks git for the uncommitted edits.
+    """
+    try:
+        repo = git.repo(root)
+    except git.GitError as exc:
+        return History(warnings=[str(exc)])
+    if repo.shallow:
+        return History(head=repo.head, warnings=[HISTORY_WORDS["shallow"]])
+    try:
+        reusable = previous is not None and previous.committed is not None and previous.head == repo.head
+        past = previous.committed if reusable and previous else Reader(repo).read()
+        history = _present(repo, past)  # type: ignore[arg-type]
+    except git.GitError as exc:
+        return History(head=repo.head, warnings=[str(exc)])
+    if not history.commits and not history.warnings:
+        history.warnings.append(HISTORY_WORDS["no_commits"])
+    return history
+
+
+def _present(repo: git.Repo, past: History) -> History:
+    """The committed history plus the working tree's differences from HEAD, as a pseudo-commit 未提交."""
+    history = replace(past, commits=list(past.commits), warnings=list(past.warnings), notes=list(past.notes),
+                      steps=list(past.steps), since=dict(past.since), touched=dict(past.touched), committed=past)
+    changed = git.status(repo, FOLDER)
+    if not changed:
+        return history
+    reader = Reader(repo, history)
+    reader.fetch(reader.wanted(changed, new=False))
+    reader.step(Commit("", "", None, ()), changed, worktree=True)
+    count = sum(1 for c in changed if is_problem_path(c.path))
+    if count:
+        history.warnings.append(HISTORY_WORDS["uncommitted"].format(count=count))
+    return history
+
+
+class Reader:
+    """One pass over `git log`: parse each needed blob once, replay commits oldest first."""
+
+    def __init__(self, repo: git.Repo, history: History | None = None) -> None:
+        self.repo = repo
+        self.history = history or History(head=repo.head, available=True)
+        self.revisions = Revisions()
+        self.order: dict[str, tuple] = {}  # path → natural sort key, computed once per path
+        self.failed: dict[str, str] = {}  # blob id → why it does not parse
+
+    def read(self) -> History:
+        """The committed history (no uncommitted edits)."""
+        entries = git.log(self.repo, FOLDER) if self.repo.head else []
+        with _collector_paused():
+            self.fetch(self.wanted((c for e in entries for c in e.changes), new=True))
+        for entry in entries:
+            self.step(Commit(entry.id, entry.author, entry.date, ()), entry.changes, merge=entry.merge)
+        self.history.commits.reverse()
+        return self.history
+
+    def wanted(self, changed: Iterable[git.Change], new: bool) -> dict[str, str]:
+        """Blob id → the first path it is found at, for the revisions not parsed yet."""
+        found: dict[str, str] = {}
+        for change in changed:
+            if is_problem_path(change.path):
+                for blob in (change.old, change.new) if new else (change.old,):
+                    if blob and blob not in self.history.parsed:
+                        found.setdefault(blob, change.path)
+        return found
+
+    def fetch(self, wanted: dict[str, str]) -> None:
+        """Parse every wanted blob, read through one cat-file process."""
+        for blob, data in git.blobs(self.repo, wanted):
+            if data is not None:
+                self.revisions.add(blob, data, wanted[blob])
+        for blob, (problem, errors) in self.revisions.finish().items():
+            self.history.parsed[blob] = None if errors else problem
+            if problem is None or errors:
+                self.failed[blob] = str(errors[0]) if errors else HISTORY_WORDS["git_failed"]
+        self.revisions.results = {}
+
+    def _skipped(self, path: str, commit: Commit, reason: str) -> None:
+        label = commit.short or HISTORY_WORDS["working_tree"]
+        self.history.notes.append(HISTORY_WORDS["skipped"].format(path=path, commit=label, error=reason))
+
+    def step(self, commit: Commit, changed: list[git.Change], merge: bool = False, worktree: bool = False) -> None:
+        """Apply one commit: derive its events from the revisions before and after each file."""
+        h = self.history
+        before: list[Problem] = []
+        after: list[Problem] = []
+        files: list[Event] = []
+        delta: dict[str, Problem | None] = {}
+        for change in sorted(changed, key=self._order):
+            h.touched[change.path] = commit
+            if not is_problem_path(change.path):
+                files.append(FileChanged("", change.path, _file_change(change)))
+                continue
+            new = self._after(change, commit, worktree)
+            if change.new is not None and new is None:
+                continue  # an unreadable revision: its changes show at the next readable one
+            old = self._before(change, merge)
+            if old is not None:
+                before.append(old)
+            if new is not None:
+                after.append(new)
+            delta[change.path] = new
+        commit = replace(commit, events=tuple(changes(before, after)) + tuple(files))
+        if not worktree:  # `state` stays HEAD's, so that it can be reused while HEAD does not move
+            _apply(h.state, delta)
+        h.steps.append((commit, delta))
+        _track_status(h.since, commit)
+        if commit.events:
+            if worktree:
+                h.commits.insert(0, commit)
+            else:
+                h.commits.append(commit)
+
+    def _order(self, change: git.Change) -> tuple:
+        key = self.order.get(change.path)
+        if key is None:
+            key = self.order[change.path] = natural(change.path)
+        return key
+
+    def _before(self, change: git.Change, merge: bool) -> Problem | None:
+        if change.old is None:
+            return None
+        # A merge's old blob is its first parent's; the replayed state is what readers last saw.
+        found = None if merge else self.history.parsed.get(change.old)
+        return found if found is not None else self.history.state.get(change.path)
+
+    def _after(self, change: git.Change, commit: Commit, worktree: bool) -> Problem | None:
+        if change.new is None:
+            return None
+        found = self._disk(change.path, commit) if worktree else self.history.parsed.get(change.new)
+        if change.new in self.failed:
+            self._skipped(change.path, commit, self.failed.pop(change.new))
+        if found is not None and found.path != change.path:
+            found = replace(found, path=change.path)  # the same blob under another name (a move)
+        return found
+
+    def _disk(self, path: str, commit: Commit) -> Problem | None:
+        try:
+            data = (self.repo.root / path).read_bytes()
+        except OSError as exc:
+            self._skipped(path, commit, str(exc.strerror or exc))
+            return None
+        problem, errors = self.revisions.parse(data, path)
+        if problem is None or errors:
+            self._skipped(path, commit, str(errors[0]) if errors else HISTORY_WORDS["git_failed"])
+            return None
+        return problem
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Parsing makes millions of objects without cycles; the cycle collector would rescan them over and over."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _apply(state: dict[str, Problem], delta: dict[str, Problem | None]) -> None:
+    for path, problem in delta.items():
+        if problem is None:
+            state.pop(path, None)
+        else:
+            state[path] = problem
+
+
+def _file_change(change: git.Change) -> str:
+    if change.old is None:
+        return "added"
+    return "deleted" if change.new is None else "modified"
+
+
+def _track_status(since: dict[str, Commit], commit: Commit) -> None:
+    """Remember, per measure, the commit that gave it its current status."""
+    gone = [m for e in commit.events if isinstance(e, (ProblemRemoved, MeasureRemoved))
+            for m in (e.measures if isinstance(e, ProblemRemoved) else (e.measure,))]
+    for measure in gone:
+        since.pop(measure, None)
+    for e in commit.events:
+        if isinstance(e, ProblemAdded):
+            since.update(dict.fromkeys(e.measures, commit))
+        elif isinstance(e, (MeasureAdded, StatusChanged)):
+            since[e.measure] = commit

@@ -1,0 +1,141 @@
+"""Parsing many revisions of the same problem files, each unchanged measure only once.
+
+A weekly commit touches one or two measures of a file. A revision whose head (every key but
+`measures`) was seen before is put together from the measures already parsed, and its new
+measures are parsed in large batches, many revisions at a time. The first revision of each
+head, any other layout, and anything that does not parse cleanly that way go through
+`ledger.parse_problem` whole, so every result is what `parse_problem` itself would give.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+from . import source
+from .errors import Error
+from .ledger import parse_problem
+from .model import Measure, Problem
+
+Result = tuple[Problem | None, list[Error]]
+BATCH = 100  # measures per batch document
+# Valid problem head under which batches of measure items are parsed; ids are never checked there.
+_HEAD = "id: X\narea: X\ntitle: X\nmanifestations:\n- id: X-1\n  text: X\nmeasures:\n"
+_ITEM = re.compile(r"measures\[(\d+)\]")
+_BREAKS = ("\x85", "\u2028", "\u2029")  # line breaks to YAML, not to a regular expression's ^
+_TAB = re.compile(r"^ *\t", re.M)
+_KEY = re.compile(r"^measures: *\n", re.M)
+_FIRST = re.compile(r"(?: *(?:#[^\n]*)?\n)*( *)-(?: |\n)")  # blank and comment lines, then the first dash
+
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """A front matter cut around its measure items: before + "".join(items) + after."""
+
+    before: str
+    items: tuple[str, ...]
+    after: str
+    indent: int  # of the items' dashes
+
+
+def layout(front: str) -> Layout | None:
+    """The measure items of front matter in the plain block layout every writer of records uses.
+
+    `measures:` once at column 0, items `- ` at one indentation, every other line of the block
+    deeper, blank or a comment; no tab in any indentation. None for anything else, which is
+    then parsed whole.
+    """
+    if not front.endswith("\n") or any(b in front for b in _BREAKS) or _TAB.search(front):
+        return None
+    key = list(_KEY.finditer(front))
+    first = _FIRST.match(front, key[0].end()) if len(key) == 1 else None
+    if first is None:
+        return None
+    dash = len(first.group(1))
+    start = first.start(1)
+    stop = re.compile(rf"^(?! {{{dash + 1}}}| {{{dash}}}-(?: |$)| *(?:#|$))", re.M).search(front, start)
+    end = stop.start() if stop else len(front)
+    starts = [m.start() for m in re.compile(rf"^ {{{dash}}}-(?: |$)", re.M).finditer(front, start, end)]
+    bounds = [*starts, end]
+    return Layout(front[:start], tuple(front[a:b] for a, b in zip(bounds, bounds[1:])), front[end:], dash)
+
+
+@dataclass(slots=True)
+class _Waiting:
+    """A revision to put together once its new measures are parsed."""
+
+    data: bytes
+    path: str
+    head: Problem
+    items: tuple[str, ...]
+    body: str
+
+
+class Revisions:
+    """Collects revisions with `add`, then parses them all with `finish` (key → result)."""
+
+    def __init__(self) -> None:
+        self.heads: dict[tuple[str, str], Problem] = {}
+        self.measures: dict[str, Measure] = {}
+        self.results: dict[str, Result] = {}
+        self.waiting: dict[str, _Waiting] = {}
+        self.unseen: dict[int, dict[str, None]] = {}  # dash indentation → new items, in order
+
+    def add(self, key: str, data: bytes, path: str) -> None:
+        text, _ = source.decode(data, path)
+        parts = source.split_front_matter(text, path)[0] if text is not None else None
+        cut = layout(parts.yaml) if parts is not None else None
+        head = self.heads.get((cut.before, cut.after)) if cut is not None else None
+        if parts is None or cut is None or head is None:
+            self.results[key] = self._whole(data, path, cut)
+            return
+        self.waiting[key] = _Waiting(data, path, head, cut.items, parts.body)
+        new = self.unseen.setdefault(cut.indent, {})
+        new.update((i, None) for i in cut.items if i not in self.measures)
+
+    def finish(self) -> dict[str, Result]:
+        for unseen in self.unseen.values():
+            items = list(unseen)
+            for start in range(0, len(items), BATCH):
+                self._batch(items[start:start + BATCH])
+        for key, w in self.waiting.items():
+            if all(i in self.measures for i in w.items):
+                measures = [self._placed(i, w.head.id) for i in w.items]
+                self.results[key] = replace(w.head, measures=measures, body=w.body, path=w.path), []
+            else:  # an item that does not parse on its own: the whole file says why
+                self.results[key] = parse_problem(w.data, w.path)
+        self.waiting, self.unseen = {}, {}
+        return self.results
+
+    def parse(self, data: bytes, path: str) -> Result:
+        """One revision on its own."""
+        self.add("", data, path)
+        return self.finish().pop("")
+
+    def _whole(self, data: bytes, path: str, cut: Layout | None) -> Result:
+        problem, errors = parse_problem(data, path)
+        if cut is not None and problem is not None and not errors and len(problem.measures) == len(cut.items):
+            self.heads[(cut.before, cut.after)] = problem
+            self.measures.update(zip(cut.items, problem.measures))
+        return problem, errors
+
+    def _batch(self, items: list[str]) -> None:
+        """Parse items together; keep each one that reads cleanly as the measure it says it is."""
+        problem, errors = parse_problem(f"---\n{_HEAD}{''.join(items)}---\n".encode(), "")
+        if problem is None or len(problem.measures) != len(items):
+            return  # e.g. a quote left open runs into the next item: parse those revisions whole
+        found = [_ITEM.match(e.field) for e in errors]
+        if not all(found):
+            return  # an error not tied to one item
+        bad = {int(m.group(1)) for m in found if m}
+        for i, (item, measure) in enumerate(zip(items, problem.measures)):
+            if i not in bad and measure.id and f"id: {measure.id}" in item:
+                measure.problem = ""  # its problem is known when it is put in place
+                self.measures[item] = measure
+
+    def _placed(self, item: str, problem: str) -> Measure:
+        """The measure parsed from `item`, belonging to `problem` (shared by every revision that has it)."""
+        measure = self.measures[item]
+        if not measure.problem:
+            measure.problem = problem
+        return measure if measure.problem == problem else replace(measure, problem=problem)
