@@ -100,7 +100,8 @@ def test_overdue_rows_are_marked_and_notes_say_why(book: Workbook) -> None:
     assert ws.cell(overdue, 5).font.color.rgb.endswith("C00000")
     on_time = row_of(ws, "P01-M2")
     assert ws.cell(on_time, 5).fill.fgColor.rgb[-6:] != "FFC7CE" and ws.cell(on_time, 15).value is None
-    assert ws.cell(row_of(ws, "P02-M2"), 15).value == "临期（0天后到期）"
+    assert ws.cell(row_of(ws, "P02-M2"), 15).value == "临期（今天到期）"
+    assert ws.cell(row_of(ws, "P25-M2"), 15).value == "临期（14天后到期）"
     assert ws.cell(row_of(ws, "P04-M2"), 15).value == "超期完成"
     assert "已延期（原时限2023年8月31日）" in ws.cell(row_of(ws, "P23-M2"), 15).value
 

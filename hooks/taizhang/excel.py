@@ -297,7 +297,8 @@ def note(row: Row, as_of: date) -> str:
     if row.overdue and m.due:
         found.append(X["mark_overdue"].format(days=(as_of - m.due).days))
     if row.due_soon and m.due:
-        found.append(X["mark_due_soon"].format(days=(m.due - as_of).days))
+        days = (m.due - as_of).days
+        found.append(X["mark_due_soon"].format(days=days) if days else X["mark_due_today"])
     if row.late:
         found.append(labels.MARK_LABELS["late"])
     if m.extensions and m.extensions[0].from_:

@@ -156,6 +156,7 @@ XLSX: dict[str, str] = {
     "person_department": "所属科室",
     "mark_overdue": "逾期{days}天",
     "mark_due_soon": "临期（{days}天后到期）",
+    "mark_due_today": "临期（今天到期）",
     "mark_extended": "已延期（原时限{date}）",
     "date": "{year}年{month}月{day}日",
     "page_footer": "第 &P 页，共 &N 页",
@@ -282,7 +283,7 @@ EVENT_WORDS: dict[str, str] = {
 
 HISTORY_WORDS: dict[str, str] = {
     "no_git": "找不到 git 命令，无法读取修改历史",
-    "git_failed": "无法读取 git 历史",
+    "git_failed": "git 运行失败",
     "bad_revision": "版本名不能以 - 开头",
     "shallow": "当前仓库是浅克隆（shallow clone），修改历史不完整，不予显示；请运行 git fetch --unshallow 取得完整历史",
     "no_commits": "records/ 尚无提交记录",
