@@ -13,7 +13,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
-from taizhang import site, text
+from taizhang import bulk, site, text
 from taizhang.aggregate import Aggregate
 from taizhang.ledger import Cache, as_of_date, load
 from taizhang.public import public_ledger, public_nav
@@ -24,12 +24,13 @@ logging.getLogger("jieba").setLevel(logging.WARNING)  # its dictionary banner on
 # Module state survives rebuilds under `mkdocs serve`; on_config resets what must not.
 _cache = Cache()
 _pages: list[site.Page] = []
+_fills: dict[str, bulk.Fills] = {}  # page file → its bulk lists, put in by on_post_page
 _public = False  # TAIZHANG_PROFILE=public: staff pages (docs/*.md) stay out of the site
 
 
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
-    global _pages, _public
-    _pages = []
+    global _pages, _public, _fills
+    _pages, _fills = [], {}
     root = Path(config.config_file_path).parent
     records = str(root / "records")
     if records not in [str(Path(w)) for w in config.watch]:
@@ -37,7 +38,8 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     as_of = as_of_date()
     ledger, errors = load(root, as_of, _cache)
     options = site.Options(repo_url=config.repo_url, edit_uri=config.edit_uri,
-                           public=os.environ.get("TAIZHANG_PROFILE") == "public")
+                           public=os.environ.get("TAIZHANG_PROFILE") == "public",
+                           directory_urls=config.use_directory_urls)
     _public = options.public
     if errors:
         for error in errors:
@@ -49,6 +51,7 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     for line in _mismatches(agg):
         log.info("%s", line)
     _pages = site.pages(agg, options)
+    _fills = {page.uri: page.fills for page in _pages if page.fills}
     return config
 
 
@@ -85,3 +88,8 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
     if links.get("edit_url"):
         page.edit_url = links["edit_url"]
     return markdown
+
+
+def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
+    """Bulk lists go into the finished page: Markdown and the search index never parse them."""
+    return bulk.fill(output, _fills.get(page.file.src_uri, {}))

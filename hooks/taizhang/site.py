@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cache
+from functools import cache, partial
 from typing import Any
 from urllib.parse import quote, urljoin
 
@@ -16,6 +16,7 @@ import jinja2
 
 from . import charts, excel, export, labels, text
 from .aggregate import Aggregate, Row, percent
+from .bulk import Bulk, Fills, address, href
 from .errors import Error
 from .model import Problem
 
@@ -26,6 +27,8 @@ class Page:
 
     uri: str
     content: str | bytes
+    # Placeholder → its bulk list as HTML, to be put into the finished page (bulk.fill).
+    fills: Fills = field(default_factory=dict, compare=False)
 
 
 @dataclass
@@ -35,6 +38,7 @@ class Options:
     repo_url: str | None = None
     edit_uri: str | None = None
     public: bool = False
+    directory_urls: bool = True  # MkDocs' use_directory_urls: bulk lists link to final addresses
     # Record path (records/...) → date of its last commit, from git history; pages show it.
     updated: dict[str, date] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
@@ -69,12 +73,23 @@ class Renderer:
         self.options = options
 
     def render(self, template: str, uri: str, **context: Any) -> Page:
+        bulk = Bulk(partial(self.html, uri))
         page = environment().get_template(template).render(
             agg=self.agg, ledger=self.agg.ledger, as_of=self.agg.as_of, options=self.options,
             link=lambda target: relative(uri, target), person_name=self.person, department_name=self.department,
-            **context,
+            bulk=bulk, **context,
         )
-        return Page(uri, page)
+        return Page(uri, page, bulk.fills)
+
+    def html(self, uri: str, macro: str, **args: Any) -> str:
+        """Macro `macro` of bulk.html.j2 as it appears on page `uri`: HTML with final addresses."""
+        directory_urls = self.options.directory_urls
+        here = address(uri, directory_urls)
+        module = environment().get_template("bulk.html.j2").make_module(vars=dict(
+            agg=self.agg, options=self.options, person_name=self.person, department_name=self.department,
+            href=lambda target: href(here, address(target, directory_urls)),
+        ))
+        return str(getattr(module, macro)(**args))
 
     def person(self, id: str) -> str:
         """A person's name, linked to their page (ids only where a name is unknown)."""

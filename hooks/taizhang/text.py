@@ -64,12 +64,29 @@ _CN_DIGITS = "零一二三四五六七八九"
 
 
 def chinese_number(n: int) -> str:
-    """1 → 一, 12 → 十二, 35 → 三十五 (up to 99, as official headings need)."""
+    """1 → 一, 12 → 十二, 105 → 一百零五, 12000 → 一万二千: large ledgers number past 99."""
     if n < 10:
         return _CN_DIGITS[n]
-    tens, ones = divmod(n, 10)
-    head = "" if tens == 1 else _CN_DIGITS[tens]
-    return head + "十" + (_CN_DIGITS[ones] if ones else "")
+    if n >= 10**8:
+        return str(n)
+    high, low = divmod(n, 10000)
+    found = _below_10000(low)
+    if high:
+        found = _below_10000(high) + "万" + ("零" if 0 < low < 1000 else "") + found
+    return found[1:] if found.startswith("一十") else found
+
+
+def _below_10000(n: int) -> str:
+    """1..9999 with 千百十 and one 零 for a run of inner zeros ("" for 0)."""
+    found, gap = "", False
+    for value, unit in ((1000, "千"), (100, "百"), (10, "十"), (1, "")):
+        digit = n // value % 10
+        if digit:
+            found += ("零" if gap else "") + _CN_DIGITS[digit] + unit
+            gap = False
+        elif found:
+            gap = True
+    return found
 
 
 _SAFE_SCHEMES = ("http://", "https://", "ftp://", "mailto:")

@@ -1,0 +1,62 @@
+"""Bulk lists (every measure, a person's measures, every problem) as HTML, filled into finished pages.
+
+A list of thousands of rows costs Python-Markdown tens of seconds as a Markdown table, and
+Material's search plugin as long again to parse its HTML, only to leave it out of the index
+(bulk lists carry data-search-exclude). So a page carries a small placeholder through
+Markdown and search, and the list, rendered straight to HTML from templates/bulk.html.j2,
+replaces it in the finished page (`fill`). The lists render when the page is filled, not
+before, so a build never holds every list of every page at once.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
+
+# Record text is escaped before it reaches a page (`<` becomes &lt;), so no record can write one.
+_MARKER = re.compile(r'<div data-tz-fill="(\d+)"></div>')
+
+Fills = Mapping[str, Callable[[], str]]
+
+
+@dataclass
+class Bulk:
+    """The bulk lists of one page: a placeholder each, rendered later by `render(macro, **args)`."""
+
+    render: Callable[..., str]
+    fills: dict[str, Callable[[], str]] = field(default_factory=dict)
+
+    def __call__(self, macro: str, **args: Any) -> str:
+        """A placeholder for macro `macro` of bulk.html.j2 called with `args`, as a raw HTML block."""
+        key = str(len(self.fills))
+        self.fills[key] = partial(self.render, macro, **args)
+        return f'\n<div data-tz-fill="{key}"></div>\n'
+
+
+def fill(html: str, fills: Fills) -> str:
+    """The finished page with each placeholder replaced by its list (unknown ones left as they are)."""
+    if not fills:
+        return html
+    return _MARKER.sub(lambda m: fills[m.group(1)]() if m.group(1) in fills else m.group(0), html)
+
+
+def address(uri: str, directory_urls: bool = True) -> str:
+    """The address of the page made from file `uri` (docs-relative), as MkDocs gives it."""
+    if not directory_urls:
+        return uri[: -len(".md")] + ".html"
+    if uri == "index.md":
+        return ""
+    return uri.removesuffix("index.md") if uri.endswith("/index.md") else uri[: -len(".md")] + "/"
+
+
+def href(here: str, target: str) -> str:
+    """A link from address `here` to address `target`, the shortest relative one, as MkDocs writes it."""
+    folders = here.split("/")[:-1]
+    parts = target.split("/")
+    common = 0
+    while common < len(folders) and common < len(parts) - 1 and folders[common] == parts[common]:
+        common += 1
+    return "../" * (len(folders) - common) + "/".join(parts[common:]) or "./"

@@ -1,0 +1,98 @@
+"""What keeps large ledgers fast, checked for being right: bulk lists filled into finished pages,
+their addresses, numbering past 99. (How fast is the benchmark's business: bench/run.py.)"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from urllib.parse import unquote, urldefrag
+
+import pytest
+
+from conftest import AS_OF, REPO, Build, build, site_repo
+from taizhang.bulk import address, fill, href
+from taizhang.text import chinese_number
+
+
+@pytest.mark.parametrize(("n", "expected"), [
+    (1, "一"), (10, "十"), (12, "十二"), (35, "三十五"), (99, "九十九"), (100, "一百"), (101, "一百零一"),
+    (110, "一百一十"), (1010, "一千零一十"), (2023, "二千零二十三"), (10000, "一万"), (10086, "一万零八十六"),
+    (12000, "一万二千"), (123456, "十二万三千四百五十六"),
+])
+def test_chinese_numbers_go_past_99(n: int, expected: str) -> None:
+    assert chinese_number(n) == expected
+
+
+@pytest.mark.parametrize(("uri", "directory_urls", "expected"), [
+    ("index.md", True, ""),
+    ("tasks/index.md", True, "tasks/"),
+    ("owners/zhangsan.md", True, "owners/zhangsan/"),
+    ("index.md", False, "index.html"),
+    ("tasks/index.md", False, "tasks/index.html"),
+    ("owners/zhangsan.md", False, "owners/zhangsan.html"),
+])
+def test_address_of_a_page(uri: str, directory_urls: bool, expected: str) -> None:
+    assert address(uri, directory_urls) == expected
+
+
+@pytest.mark.parametrize(("here", "target", "expected"), [
+    ("problems/", "problems/P01/", "P01/"),
+    ("owners/lisi/", "owners/zhangsan/", "../zhangsan/"),
+    ("owners/lisi/", "problems/P01/", "../../problems/P01/"),
+    ("", "problems/P01/", "problems/P01/"),
+    ("tasks/", "tasks/", "./"),
+    ("owners/lisi.html", "problems/P01.html", "../problems/P01.html"),
+    ("tasks/index.html", "owners/lisi.html", "../owners/lisi.html"),
+])
+def test_link_between_addresses(here: str, target: str, expected: str) -> None:
+    assert href(here, target) == expected
+
+
+def test_fill_replaces_each_placeholder_once_and_leaves_unknown_ones() -> None:
+    page = '<p>a</p>\n<div data-tz-fill="0"></div>\n<div data-tz-fill="1"></div>\n<div data-tz-fill="7"></div>'
+    filled = fill(page, {"0": lambda: "<table>0</table>", "1": lambda: "<ul>1</ul>"})
+    assert filled == '<p>a</p>\n<table>0</table>\n<ul>1</ul>\n<div data-tz-fill="7"></div>'
+    assert fill(page, {}) == page
+
+
+def links(html: str) -> list[str]:
+    return re.findall(r'<a href="([^"]+)"', html)
+
+
+@pytest.fixture(scope="module")
+def flat(tmp_path_factory: pytest.TempPathFactory) -> Build:
+    """The reference ledger built with use_directory_urls: false (pages are file.html)."""
+    root = site_repo(tmp_path_factory.mktemp("flat") / "ledger", REPO / "records")
+    config = root / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8") + "\nuse_directory_urls: false\n", encoding="utf-8")
+    result = build(root, env={"TAIZHANG_AS_OF": AS_OF})
+    assert result.error is None, result.warnings()
+    return result
+
+
+@pytest.mark.parametrize("page", ["tasks/index.html", "problems/index.html", "owners/huangli.html",
+                                  "departments/dzb.html", "progress/index.html", "index.html"])
+def test_bulk_links_lead_to_pages_and_anchors_that_exist(flat: Build, page: str) -> None:
+    html = (flat.site / page).read_text(encoding="utf-8")
+    found = [link for link in links(html) if not link.startswith(("http", "#", "mailto:"))]
+    assert len(found) > 10
+    for link in found:
+        path, anchor = urldefrag(link)
+        target = (flat.site / page).parent / unquote(path)
+        assert target.is_file(), (page, link)
+        if anchor:
+            assert f'id="{anchor}"' in target.read_text(encoding="utf-8"), (page, link)
+
+
+def test_tasks_list_every_measure_as_html(flat: Build) -> None:
+    html = (flat.site / "tasks/index.html").read_text(encoding="utf-8")
+    table = html[html.index('<div class="tz-table tz-sortable tz-filterable" data-search-exclude>'):]
+    rows = re.findall(r'<tr><td><a href="../problems/(P\d\d).html#(P\d\d-M\d)">', table)
+    assert len(rows) == 88
+    assert all(measure.startswith(problem) for problem, measure in rows)
+
+
+def test_no_placeholder_is_left_in_any_page(flat: Build) -> None:
+    pages = list(flat.site.rglob("*.html"))
+    assert len(pages) > 50
+    assert [p for p in pages if "data-tz-fill" in p.read_text(encoding="utf-8")] == []
