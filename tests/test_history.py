@@ -278,7 +278,7 @@ def test_not_a_repository(tmp_path: Path) -> None:
     (tmp_path / "records").mkdir()
     history = read_history(tmp_path)
     assert (history.available, history.commits) == (False, [])
-    assert len(history.warnings) == 1 and history.warnings[0].startswith("无法读取 git 历史：not a git repository")
+    assert len(history.warnings) == 1 and history.warnings[0].startswith("git 运行失败：not a git repository")
 
 
 def test_git_missing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -379,7 +379,7 @@ def test_history_command_of_an_unknown_id_or_without_git(tmp_path: Path, scripte
     (tmp_path / "plain" / "records").mkdir(parents=True)
     assert cli.main(["history", "--root", str(tmp_path / "plain"), "P01"]) == 1
     err = capsys.readouterr().err.splitlines()
-    assert err[0].startswith("警告：无法读取 git 历史：not a git repository") and err[1] == "找不到 P01 的修改记录"
+    assert err[0].startswith("警告：git 运行失败：not a git repository") and err[1] == "找不到 P01 的修改记录"
 
 
 # -- a constant number of git processes ----------------------------------------------

@@ -133,6 +133,7 @@ LABELS.update({
     "breadcrumbs": "当前位置",
     "urgent": "逾期与临期措施",
     "nothing_urgent": "没有逾期或临期的措施",
+    "public_named": "公开版原样公开这段文字，其中不应有人员姓名，实际有“{name}”",
     "unit_sentence": "反馈问题{problems}个、问题表现{manifestations}条，制定整改措施{measures}条，已完成{completed}条（其中已销号{closed}条），正在推进{open}条，措施完成率{rate}。",
 })
 
