@@ -16,7 +16,7 @@ from mkdocs.structure.pages import Page
 from taizhang import bulk, site, text
 from taizhang.aggregate import Aggregate
 from taizhang.ledger import Cache, as_of_date, load
-from taizhang.public import public_ledger, public_nav
+from taizhang.public import named, public_ledger, public_nav
 
 log = logging.getLogger("mkdocs.plugins.taizhang")
 logging.getLogger("jieba").setLevel(logging.WARNING)  # its dictionary banner on every build is noise
@@ -46,6 +46,8 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
             log.warning("%s", error)
         _pages = site.error_pages(errors, options)
         return config
+    for error in named(ledger) if options.public else []:  # names typed into published text: --strict stops it
+        log.warning("%s", error)
     agg = Aggregate(public_ledger(ledger) if options.public else ledger, as_of)
     config.site_name = text.html(ledger.title)
     for line in _mismatches(agg):

@@ -8,11 +8,12 @@ import json
 import os
 import re
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import AS_OF, REPO, Build, build, site_repo
+from conftest import AS_OF, PROBLEM, REPO, Build, build, site_repo
 
 from taizhang.ledger import as_of_date, load_valid
 from taizhang.model import Ledger
@@ -210,3 +211,12 @@ def test_public_ledger(reference_ledger: Ledger) -> None:
 ])
 def test_public_nav(nav: list, expected: list) -> None:
     assert public_nav(nav, {"index.md", "weekly/index.md"}) == expected
+
+
+def test_a_name_typed_into_published_text_stops_the_public_build(ledger: Callable[..., Path]) -> None:
+    """Progress is published as written: a person's name there fails `--strict`, with its line."""
+    root = ledger({"records/A1/P01.md": PROBLEM.replace("progress: 已起草", "progress: 已起草，由李四负责")}, site=True)
+    public = build(root, env={"TAIZHANG_AS_OF": AS_OF, "TAIZHANG_PROFILE": "public"})
+    assert public.error is not None
+    assert public.warnings() == ["records/A1/P01.md:16: measures[0].progress: 公开版原样公开这段文字，其中不应有人员姓名，实际有“李四”"]
+    assert build(root, env={"TAIZHANG_AS_OF": AS_OF}).error is None

@@ -6,11 +6,13 @@ lists, charts and the search index are computed over what may be shown and nothi
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
 from dataclasses import replace
 from typing import Any
 
-from .model import Ledger, Measure, Problem
+from .errors import Error
+from .labels import LABELS
+from .model import Ledger, Measure, Problem, Where
 
 
 def public_ledger(ledger: Ledger) -> Ledger:
@@ -34,6 +36,25 @@ def _measure(measure: Measure) -> Measure:
         extensions=[replace(e, approved_by="") for e in measure.extensions],
         rechecks=[replace(r, by="") for r in measure.rechecks],
     )
+
+
+def named(ledger: Ledger) -> list[Error]:
+    """Person names in the text the public profile publishes as written: each one would be a leak."""
+    names = [p.name for p in ledger.people if p.name]
+    return [where.error(key, LABELS["public_named"].format(name=name))
+            for problem in ledger.problems if problem.public
+            for where, key, text in _published(problem) for name in names if name in text]
+
+
+def _published(problem: Problem) -> Iterator[tuple[Where, str, str]]:
+    """(where, key, text) of every free text of a problem that the public profile shows."""
+    yield problem.where, "title", problem.title
+    for f in problem.manifestations:
+        yield f.where, "text", f.text
+    for m in problem.measures:
+        yield from ((m.where, key, getattr(m, key) or "") for key in ("text", "progress", "outcome"))
+        yield from ((e.where, "reason", e.reason or "") for e in m.extensions)
+        yield from ((r.where, "note", r.note or "") for r in m.rechecks)
 
 
 def public_nav(items: list[Any], keep: Collection[str]) -> list[Any]:
