@@ -15,6 +15,7 @@ from mkdocs.structure.pages import Page
 
 from taizhang import bulk, site, text
 from taizhang.aggregate import Aggregate
+from taizhang.history import History, read_history
 from taizhang.ledger import Cache, as_of_date, load
 from taizhang.public import named, public_ledger, public_nav
 
@@ -23,13 +24,14 @@ logging.getLogger("jieba").setLevel(logging.WARNING)  # its dictionary banner on
 
 # Module state survives rebuilds under `mkdocs serve`; on_config resets what must not.
 _cache = Cache()
+_history: History | None = None  # reused while HEAD does not move: a rebuild reads only uncommitted edits
 _pages: list[site.Page] = []
 _fills: dict[str, bulk.Fills] = {}  # page file → its bulk lists, put in by on_post_page
 _public = False  # TAIZHANG_PROFILE=public: staff pages (docs/*.md) stay out of the site
 
 
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
-    global _pages, _public, _fills
+    global _pages, _public, _fills, _history
     _pages, _fills = [], {}
     root = Path(config.config_file_path).parent
     records = str(root / "records")
@@ -52,7 +54,11 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     config.site_name = text.html(ledger.title)
     for line in _mismatches(agg):
         log.info("%s", line)
-    _pages = site.pages(agg, options)
+    _history = read_history(root, _history)
+    for line in _history.warnings + _history.notes:  # information: a build without history still passes --strict
+        log.info("%s", line)
+    options.updated = _history.updated()
+    _pages = site.pages(agg, options, _history)
     _fills = {page.uri: page.fills for page in _pages if page.fills}
     return config
 

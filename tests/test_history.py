@@ -464,3 +464,92 @@ def test_an_item_that_does_not_parse_alone_falls_back_to_the_whole_file() -> Non
     tricky = first.replace("    text: 措施内容\n", '    text: "措施\n  - 内容"\n', 1)
     assert values(revisions.parse(tricky.encode(), "records/A1/P01.md")[0]) == \
         values(parse_problem(tricky.encode(), "records/A1/P01.md")[0])
+
+
+# -- the site: timelines on problem pages, the change log at /changes/ ---------------------
+
+REPO_URL = "https://git.example.gov.cn/unit/ledger"
+
+
+def site_with_history(root: Path, repo_url: str | None = REPO_URL) -> Path:
+    from conftest import site_repo
+
+    site_repo(root)
+    if repo_url:
+        config = root / "mkdocs.yml"
+        config.write_text(config.read_text(encoding="utf-8") + f"\nrepo_url: {repo_url}\n", encoding="utf-8")
+    return root
+
+
+def text_of(html: str) -> str:
+    """The words of a page, tags dropped and spaces squeezed."""
+    import html as entities
+    import re
+
+    return re.sub(r"\s+", " ", entities.unescape(re.sub(r"<[^>]+>", " ", html))).strip()
+
+
+def test_the_site_tells_each_problem_story_and_the_change_log(scripted: tuple[Path, list[str], History]) -> None:
+    from conftest import build
+
+    root, ids, _ = scripted
+    done = build(site_with_history(root), env={"TAIZHANG_AS_OF": "2023-09-15"})
+    assert done.error is None and done.warnings() == []
+    page = done.html("problems/P01")
+    history = page[page.index('id="history"'):]
+    rows = text_of(history[history.index(">") + 1: history.index("</table>")])
+    assert rows.startswith("整改历程 ¶ 日期 提交人 提交 变更 "
+                           f"2023-08-18 王五 {ids[5][:7]} P01-M1 状态：推进中 → 已完成 P01-M1 新增佐证材料：新学习计划 "
+                           f"P01-M1 完成时间：2023-08-17 2023-08-11 李四 {ids[4][:7]} P01-M1 状态：已销号 → 推进中 ")
+    assert rows.endswith(f"2023-07-14 张三 {ids[0][:7]} P01 新增问题：理论学习不深入")
+    assert f'<a href="{REPO_URL}/commit/{ids[5]}"><code>{ids[5][:7]}</code></a>' in history
+    assert '<a href="./#P01-M1">P01-M1</a>' in history
+    assert f'当前状态始于</td>\n<td>2023-08-18（<a href="{REPO_URL}/commit/{ids[5]}">{ids[5][:7]}</a>）' in page
+
+    changes = done.html("changes")
+    weeks = [w for w in ("2023-W34", "2023-W33", "2023-W32", "2023-W31", "2023-W30", "2023-W29", "2023-W28")]
+    positions = [changes.index(f'id="{w.lower()}"') for w in weeks]
+    assert positions == sorted(positions)
+    assert '<a href="../problems/P02/">P02</a>' in changes and '<a href="../problems/P02/#P02-M1">P02-M1</a>' in changes
+    assert "<td>P03</td><td>P03 删除问题：新问题</td>" in changes  # P03 is gone: no link
+    assert "records/ledger.yml 修改文件" in text_of(changes)
+    for email in AUTHORS.values():
+        for path in done.site.rglob("*.html"):
+            assert email not in path.read_text(encoding="utf-8")
+
+
+def test_a_site_without_history_says_so_and_builds_strict(ledger) -> None:  # type: ignore[no-untyped-def]
+    from conftest import build
+
+    done = build(ledger(site=True), env={"TAIZHANG_AS_OF": "2023-09-15"})
+    assert done.error is None and done.warnings() == []
+    changes = text_of(done.html("changes"))
+    assert "git 运行失败：not a git repository" in changes and "暂无 git 历史记录。" in changes
+    assert "整改历程 ¶ 暂无 git 历史记录。" in text_of(done.html("problems/P01"))
+
+
+def test_a_shallow_clone_builds_strict_without_history(tmp_path: Path) -> None:
+    from conftest import build
+
+    repo, _ = story(tmp_path / "ledger")
+    clone = tmp_path / "clone"
+    subprocess.run([REAL_GIT, "clone", "-q", "--depth", "1", f"file://{repo.root}", str(clone)], check=True,
+                   env=isolated_env(), capture_output=True)
+    done = build(site_with_history(clone, None), env={"TAIZHANG_AS_OF": "2023-09-15"})
+    assert done.error is None and done.warnings() == []
+    changes = text_of(done.html("changes"))
+    assert "浅克隆" in changes and "暂无 git 历史记录。" in changes
+
+
+def test_the_public_site_leaves_out_authors_people_and_evidence(tmp_path: Path) -> None:
+    from conftest import build
+
+    repo, ids = story(tmp_path / "ledger")
+    done = build(site_with_history(repo.root, None), env={"TAIZHANG_AS_OF": "2023-09-15", "TAIZHANG_PROFILE": "public"})
+    assert done.error is None
+    changes = text_of(done.html("changes"))
+    assert "日期 提交 问题 变更" in changes and "提交人" not in changes
+    for author in AUTHORS:
+        assert author not in changes and author not in text_of(done.html("problems/P01"))
+    assert "佐证材料" not in changes and "责任人" not in changes and "records/ledger.yml" not in changes
+    assert "P01-M1 状态：推进中 → 已完成" in changes

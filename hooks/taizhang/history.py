@@ -119,6 +119,11 @@ class History:
         """The last commit (or the uncommitted edits) that changed this file."""
         return self.touched.get(problem_path)
 
+    def updated(self) -> dict[str, date]:
+        """Path → the day of the last commit that changed it (uncommitted edits not counted)."""
+        touched = self.committed.touched if self.committed is not None else self.touched
+        return {path: commit.day for path, commit in touched.items() if commit.day is not None}
+
     def snapshots(self) -> list[Snapshot]:
         """The problems after each commit, oldest first (uncommitted edits last), by replay."""
         found = []

@@ -302,6 +302,7 @@ HISTORY_WORDS: dict[str, str] = {
     "week": "{week} 周",
     "status_since_label": "当前状态始于",
     "last_updated": "最近修改",
+    "no_entries": "暂无修改记录。",
 }
 
 # `taizhang diff`: the pull-request summary and the rules of --check (SPEC section 5).

@@ -18,7 +18,9 @@ from . import charts, excel, export, labels, text
 from .aggregate import Aggregate, Row, percent
 from .bulk import Bulk, Fills, address, href
 from .errors import Error
+from .history import History
 from .model import Problem
+from .timeline import Story
 
 
 @dataclass(frozen=True)
@@ -60,7 +62,7 @@ def environment() -> jinja2.Environment:
     )
     env.filters.update(t=text.inline, url=text.url, title=text.title, body=text.body, percent=percent, cn=text.chinese_number)
     env.globals.update(L=labels.LABELS, STATUS=labels.STATUS_LABELS, STATUS_ORDER={s: i for i, s in enumerate(labels.STATUSES)}, MARK=labels.MARK_LABELS,
-                       RESULT=labels.RECHECK_RESULTS, LONG_TERM=labels.LONG_TERM)
+                       RESULT=labels.RECHECK_RESULTS, LONG_TERM=labels.LONG_TERM, H=labels.HISTORY_WORDS)
     env.globals.update(status_chart=charts.status_chart, completion_chart=charts.completion_chart, urgent=urgent)
     return env
 
@@ -115,9 +117,10 @@ def relative(here: str, target: str) -> str:
     return "../" * here.count("/") + target
 
 
-def pages(agg: Aggregate, options: Options) -> list[Page]:
-    """Every generated page of a valid ledger."""
+def pages(agg: Aggregate, options: Options, history: History | None = None) -> list[Page]:
+    """Every generated page of a valid ledger; without `history` the history sections say there is none."""
     r = Renderer(agg, options)
+    story = Story(history, agg, options.repo_url, options.public)
     found = [
         r.render("home.md.j2", "index.md"),
         r.render("problems.md.j2", "problems/index.md", groups=problems_by_area(agg)),
@@ -132,7 +135,9 @@ def pages(agg: Aggregate, options: Options) -> list[Page]:
             found.append(r.render("problem.md.j2", f"problems/{problem.id}.md", problem=problem,
                                   rows=[agg.row_by_id[m.id] for m in problem.measures],
                                   status=agg.problem_status(problem), area=area_problems[0],
-                                  previous=neighbours[0], next=neighbours[1], edit_url=edit_url(problem, options)))
+                                  previous=neighbours[0], next=neighbours[1], edit_url=edit_url(problem, options),
+                                  story=story, timeline=story.problem(problem.id),
+                                  since={m.id: story.since(m.id) for m in problem.measures}))
     for person in agg.ledger.people:
         found.append(r.render("person.md.j2", f"owners/{person.id}.md", person=person,
                               as_leader=agg.as_leader(person), as_owner=agg.as_owner(person),
@@ -140,15 +145,15 @@ def pages(agg: Aggregate, options: Options) -> list[Page]:
     for department in agg.ledger.departments:
         found.append(r.render("department.md.j2", f"departments/{department.id}.md", department=department,
                               group=agg.department_group(department)))
-    found += history_pages(r)
+    found += history_pages(r, story)
     found += downloads(agg, options.public)
     return found
 
 
-def history_pages(r: Renderer) -> list[Page]:
+def history_pages(r: Renderer, story: Story) -> list[Page]:
     """The pages that tell the ledger's story from git."""
     return [r.render("nohistory.md.j2", "weekly/index.md", heading=labels.LABELS["weekly"]),
-            r.render("nohistory.md.j2", "changes/index.md", heading=labels.LABELS["changes"])]
+            r.render("changes.md.j2", "changes/index.md", story=story, weeks=story.weeks() if story.available else [])]
 
 
 def roles(agg: Aggregate, role: Any) -> list[tuple[Any, Any]]:

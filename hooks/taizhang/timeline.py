@@ -1,0 +1,101 @@
+"""History as the site shows it: each problem's timeline, each measure's status since, the change log by week."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import quote
+
+from .aggregate import Aggregate
+from .events import Event, Names
+from .history import Commit, History
+from .labels import MARK_LABELS
+
+
+@dataclass(frozen=True, slots=True)
+class Said:
+    """One event in words; its subject links to `page` (and `anchor` there) while that exists."""
+
+    subject: str
+    page: str | None
+    anchor: str
+    words: str
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """What one commit did to one problem (or to the other files under records/)."""
+
+    day: str  # 2023-09-08, or 未提交
+    author: str  # "" where it is not shown
+    commit: str  # the short id, "" for uncommitted edits
+    url: str | None  # the commit on the git host
+    problem: str  # "" for files that are no problem
+    page: str | None  # the problem's page, while it exists
+    said: tuple[Said, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Week:
+    name: str  # 2023-W37, or 未提交
+    entries: tuple[Entry, ...]
+
+
+class Story:
+    """The history of one build, filtered for the profile and linked to the pages that exist."""
+
+    def __init__(self, history: History | None, agg: Aggregate, repo_url: str | None = None, public: bool = False) -> None:
+        self.history = history or History()
+        self.available = self.history.available
+        self.warnings = self.history.warnings
+        self.agg = agg
+        self.repo_url = repo_url.rstrip("/") if repo_url else None
+        self.public = public
+        self.names = Names.of(agg.ledger)
+        self.measures = {row.measure.id: row.problem.id for row in agg.rows}
+
+    def problem(self, id: str) -> list[Entry]:
+        """A problem's timeline, newest first."""
+        return [entry for commit in self.history.for_problem(id) for entry in self.entries(commit)]
+
+    def weeks(self) -> list[Week]:
+        """The whole change log, newest first, grouped by ISO week (uncommitted edits first)."""
+        found: dict[str, list[Entry]] = {}
+        for commit in self.history.commits:
+            name = commit.week or MARK_LABELS["uncommitted"]
+            found.setdefault(name, []).extend(self.entries(commit))
+        return [Week(name, tuple(entries)) for name, entries in found.items() if entries]
+
+    def since(self, measure_id: str) -> Entry | None:
+        """When the measure reached its current status: the commit (no events listed)."""
+        commit = self.history.status_since(measure_id)
+        return self._entry(commit, "", ()) if commit is not None else None
+
+    def entries(self, commit: Commit) -> list[Entry]:
+        """One entry per problem the commit changed, in the order the commit lists them."""
+        by_problem: dict[str, list[Event]] = {}
+        for event in commit.events:
+            if self._shown(event):
+                by_problem.setdefault(event.problem, []).append(event)
+        return [self._entry(commit, problem, events) for problem, events in by_problem.items()]
+
+    def _shown(self, event: Event) -> bool:
+        if not self.public:
+            return True
+        # Public: nothing private, and nothing of a problem the public site leaves out (or deleted).
+        return not event.private and event.problem in self.agg.problem_by_id
+
+    def _entry(self, commit: Commit, problem: str, events: tuple[Event, ...] | list[Event]) -> Entry:
+        day = commit.day.isoformat() if commit.day else MARK_LABELS["uncommitted"]
+        author = "" if self.public else commit.author
+        url = f"{self.repo_url}/commit/{quote(commit.id)}" if self.repo_url and commit.id else None
+        page = self._page(problem)
+        said = tuple(Said(e.subject, page, self._anchor(e, page), e.words(self.names)) for e in events)
+        return Entry(day, author, commit.short, url, problem, page, said)
+
+    def _page(self, problem: str) -> str | None:
+        return f"problems/{problem}.md" if problem in self.agg.problem_by_id else None
+
+    def _anchor(self, event: Event, page: str | None) -> str:
+        # A measure that still belongs to this problem has an anchor on its page.
+        return event.subject if page and self.measures.get(event.subject) == event.problem else ""
+
