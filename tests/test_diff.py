@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+import yaml
+from conftest import REPO
 from gitrepo import AUTHORS, LEDGER, OWNERS, GitRepo, git_commands, git_shim, measure, problem
 
 from taizhang import cli
@@ -271,3 +276,61 @@ def test_git_processes_do_not_grow_with_the_records(tmp_path: Path, monkeypatch:
     assert cli.main(["diff", "--root", str(repo.root), "--as-of", "2023-08-20", "--check"]) == 0
     assert git_commands(log) == ["rev-parse", "rev-parse", "ls-tree", "ls-tree", "cat-file",
                                  "rev-parse", "merge-base", "rev-parse", "ls-tree", "cat-file"]
+
+
+# -- the CI recipe, run as the CI runs it ------------------------------------------------------
+
+def ci_repo(tmp_path: Path) -> tuple[GitRepo, str]:
+    """A ledger repository with the site files, a base commit on main and a silent extension on a branch."""
+    from conftest import site_repo
+
+    repo = GitRepo(tmp_path / "ledger")
+    site_repo(repo.root)
+    (repo.root / ".gitignore").write_text("site/\ntaizhang-diff.md\nhooks\n", encoding="utf-8")
+    repo.write("records/ledger.yml", LEDGER)
+    repo.write("records/owners.yml", OWNERS)
+    repo.write(P01, p01())
+    base = repo.commit("2023-08-07")
+    repo.git("checkout", "-q", "-b", "request")
+    repo.write(P01, p01(measure("P01-M1", "in_progress", "2023-09-30")))
+    repo.commit("2023-08-08", "李四")
+    return repo, base
+
+
+def shell(script: str, repo: GitRepo, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    bin_dir = str(Path(sys.executable).parent)  # taizhang and mkdocs, as `pip install .` puts them on PATH
+    environment = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}", "TAIZHANG_AS_OF": "2023-08-20",
+                   "NO_MKDOCS_2_WARNING": "1", **env}
+    return subprocess.run(["bash", "-c", script], cwd=repo.root, env=environment, capture_output=True, text=True)
+
+
+def test_the_github_workflow_checks_a_pull_request(tmp_path: Path) -> None:
+    workflow = yaml.safe_load((REPO / ".github/workflows/taizhang.yml").read_text(encoding="utf-8"))
+    assert "pull_request" in workflow[True]  # YAML 1.1 reads the key `on` as true
+    steps = workflow["jobs"]["ledger"]["steps"]
+    assert steps[0]["with"]["fetch-depth"] == 0
+    runs = {s["name"]: s["run"] for s in steps if "run" in s and s["name"] != "Install taizhang"}
+    assert list(runs) == ["taizhang check", "mkdocs build --strict", "taizhang diff", "taizhang diff --check"]
+    repo, _ = ci_repo(tmp_path)
+    results = {name: shell(f"set -e\n{run}", repo, {"BASE": "main"}) for name, run in runs.items()}
+    assert [results[n].returncode for n in runs] == [0, 0, 0, 1]
+    summary = (repo.root / "taizhang-diff.md").read_text(encoding="utf-8")
+    assert summary.startswith("### 台账变更：") and "P01-M1 整改时限：2023-08-31 → 2023-09-30（未登记延期）" in summary
+    assert "P01-M1 整改时限由 2023-08-31 延至 2023-09-30" in results["taizhang diff --check"].stderr
+
+
+def test_the_gitlab_job_checks_a_merge_request(tmp_path: Path) -> None:
+    job = yaml.safe_load((REPO / ".gitlab-ci.yml").read_text(encoding="utf-8"))["taizhang"]
+    assert job["rules"] == [{"if": '$CI_PIPELINE_SOURCE == "merge_request_event"'}]
+    assert job["variables"]["GIT_DEPTH"] == "0" and job["artifacts"]["paths"] == ["taizhang-diff.md"]
+    script = "\n".join(job["script"])
+    assert "TAIZHANG_NOTE_TOKEN" in script and "/merge_requests/$CI_MERGE_REQUEST_IID/notes" in script
+    repo, base = ci_repo(tmp_path)
+    done = shell(script, repo, {"CI_MERGE_REQUEST_DIFF_BASE_SHA": base})
+    assert done.returncode == 1  # the silent extension, and nothing else, fails the job
+    assert "P01-M1 整改时限由 2023-08-31 延至 2023-09-30" in done.stderr and "ERROR" not in done.stderr
+    assert (repo.root / "site/changes/index.html").is_file()
+    assert "（未登记延期）" in (repo.root / "taizhang-diff.md").read_text(encoding="utf-8")
+    repo.write(P01, p01())
+    repo.commit("2023-08-09", "李四")
+    assert shell(script, repo, {"CI_MERGE_REQUEST_DIFF_BASE_SHA": base}).returncode == 0
