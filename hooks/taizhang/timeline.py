@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from urllib.parse import quote
 
 from .aggregate import Aggregate
@@ -55,14 +56,27 @@ class Story:
 
     def problem(self, id: str) -> list[Entry]:
         """A problem's timeline, newest first."""
-        return [entry for commit in self.history.for_problem(id) for entry in self.entries(commit)]
+        return self._timelines.get(id, [])
+
+    @cached_property
+    def _timelines(self) -> dict[str, list[Entry]]:
+        # One pass over the history for every problem: asking it once per problem is quadratic.
+        found: dict[str, list[Entry]] = {}
+        for _, entries in self._entries:
+            for entry in entries:
+                found.setdefault(entry.problem, []).append(entry)
+        return found
+
+    @cached_property
+    def _entries(self) -> list[tuple[Commit, list[Entry]]]:
+        return [(commit, self.entries(commit)) for commit in self.history.commits]
 
     def weeks(self) -> list[Week]:
         """The whole change log, newest first, grouped by ISO week (uncommitted edits first)."""
         found: dict[str, list[Entry]] = {}
-        for commit in self.history.commits:
+        for commit, entries in self._entries:
             name = commit.week or MARK_LABELS["uncommitted"]
-            found.setdefault(name, []).extend(self.entries(commit))
+            found.setdefault(name, []).extend(entries)
         return [Week(name, tuple(entries)) for name, entries in found.items() if entries]
 
     def since(self, measure_id: str) -> Entry | None:
