@@ -207,8 +207,8 @@ class Reader:
         entries = git.log(self.repo, FOLDER) if self.repo.head else []
         with _collector_paused():
             self.fetch(self.wanted((c for e in entries for c in e.changes), new=True))
-        for entry in entries:
-            self.step(Commit(entry.id, entry.author, entry.date, ()), entry.changes, merge=entry.merge)
+            for entry in entries:
+                self.step(Commit(entry.id, entry.author, entry.date, ()), entry.changes, merge=entry.merge)
         self.history.commits.reverse()
         return self.history
 

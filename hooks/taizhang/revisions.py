@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from functools import cache
 
 from . import source
 from .errors import Error
 from .ledger import parse_problem
-from .model import Measure, Problem
+from .model import NOWHERE, Measure, Problem
 
 Result = tuple[Problem | None, list[Error]]
 BATCH = 100  # measures per batch document
@@ -53,11 +54,19 @@ def layout(front: str) -> Layout | None:
         return None
     dash = len(first.group(1))
     start = first.start(1)
-    stop = re.compile(rf"^(?! {{{dash + 1}}}| {{{dash}}}-(?: |$)| *(?:#|$))", re.M).search(front, start)
+    stop_at, item_at = _patterns(dash)
+    stop = stop_at.search(front, start)
     end = stop.start() if stop else len(front)
-    starts = [m.start() for m in re.compile(rf"^ {{{dash}}}-(?: |$)", re.M).finditer(front, start, end)]
+    starts = [m.start() for m in item_at.finditer(front, start, end)]
     bounds = [*starts, end]
     return Layout(front[:start], tuple(front[a:b] for a, b in zip(bounds, bounds[1:])), front[end:], dash)
+
+
+@cache
+def _patterns(dash: int) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """For items at indentation `dash`: the first line that ends the list, and each item's first line."""
+    return (re.compile(rf"^(?! {{{dash + 1}}}| {{{dash}}}-(?: |$)| *(?:#|$))", re.M),
+            re.compile(rf"^ {{{dash}}}-(?: |$)", re.M))
 
 
 @dataclass(slots=True)
@@ -114,6 +123,8 @@ class Revisions:
 
     def _whole(self, data: bytes, path: str, cut: Layout | None) -> Result:
         problem, errors = parse_problem(data, path)
+        if problem is not None and not errors:
+            _forget(problem)
         if cut is not None and problem is not None and not errors and len(problem.measures) == len(cut.items):
             self.heads[(cut.before, cut.after)] = problem
             self.measures.update(zip(cut.items, problem.measures))
@@ -131,7 +142,7 @@ class Revisions:
         for i, (item, measure) in enumerate(zip(items, problem.measures)):
             if i not in bad and measure.id and f"id: {measure.id}" in item:
                 measure.problem = ""  # its problem is known when it is put in place
-                self.measures[item] = measure
+                self.measures[item] = _forget_measure(measure)
 
     def _placed(self, item: str, problem: str) -> Measure:
         """The measure parsed from `item`, belonging to `problem` (shared by every revision that has it)."""
@@ -139,3 +150,20 @@ class Revisions:
         if not measure.problem:
             measure.problem = problem
         return measure if measure.problem == problem else replace(measure, problem=problem)
+
+
+def _forget(problem: Problem) -> None:
+    """Drop where each mapping was written: no error is ever reported against a past revision,
+    and the line tables are most of a parsed record's memory."""
+    problem.where = NOWHERE
+    for manifestation in problem.manifestations:
+        manifestation.where = NOWHERE
+    for measure in problem.measures:
+        _forget_measure(measure)
+
+
+def _forget_measure(measure: Measure) -> Measure:
+    measure.where = NOWHERE
+    for item in (*measure.evidence, *measure.extensions, *measure.rechecks):
+        item.where = NOWHERE
+    return measure
