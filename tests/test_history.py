@@ -553,3 +553,62 @@ def test_the_public_site_leaves_out_authors_people_and_evidence(tmp_path: Path) 
         assert author not in changes and author not in text_of(done.html("problems/P01"))
     assert "佐证材料" not in changes and "责任人" not in changes and "records/ledger.yml" not in changes
     assert "P01-M1 状态：推进中 → 已完成" in changes
+
+
+# -- every kind of event, one change at a time ----------------------------------------------
+
+def parsed(text: str, path: str = "records/A1/P01.md"):  # type: ignore[no-untyped-def]
+    problem_, errors = parse_problem(text.encode(), path)
+    assert errors == []
+    return problem_
+
+
+BASE_MEASURE = dict(progress="已起草", outcome="建立制度")
+
+
+@pytest.mark.parametrize("before, after, expected", [
+    (measure("P01-M1"), measure("P01-M1").replace("leader: zhangsan", "leader: [zhangsan, wangwu]"),
+     ["P01-M1 责任领导：张三 → 张三、王五"]),
+    (measure("P01-M1"), measure("P01-M1").replace("department: dzb", "department: czs"), ["P01-M1 责任科室：党政办公室 → czs"]),
+    (measure("P01-M1", **BASE_MEASURE), measure("P01-M1", progress="已印发", outcome="建立制度"), ["P01-M1 整改进展：已印发"]),
+    (measure("P01-M1", **BASE_MEASURE), measure("P01-M1", progress="已起草"), ["P01-M1 整改成效：无"]),
+    (measure("P01-M1"), measure("P01-M1").replace("text: 措施内容", "text: 新措施"), ["P01-M1 整改措施内容改为：新措施"]),
+    (measure("P01-M1", due="2023-09-30"), measure("P01-M1", due="long_term"), ["P01-M1 整改时限：2023-09-30 → 长期坚持"]),
+    (measure("P01-M1", due="2023-09-30"), measure("P01-M1", due="2023-09-01"), ["P01-M1 整改时限：2023-09-30 → 2023-09-01"]),
+    (measure("P01-M1", "done", done_on="2023-08-01", evidence=PLAN),
+     measure("P01-M1", "done", done_on="2023-08-01", evidence=PLAN,
+             rechecks="\n- date: 2023-09-01\n  by: wangwu\n  result: passed\n  note: 抽查合格\n"),
+     ["P01-M1 回头看（2023-09-01）：通过"]),
+    (measure("P01-M1", "done", done_on="2023-08-01", evidence=PLAN), measure("P01-M1", "done", done_on="2023-08-02", evidence=PLAN),
+     ["P01-M1 完成时间：2023-08-01 → 2023-08-02"]),
+    (measure("P01-M1"), measure("P01-M1"), []),
+])
+def test_each_kind_of_measure_event(before: str, after: str, expected: list[str]) -> None:
+    from taizhang.events import changes
+
+    old, new = parsed(p01(before)), parsed(p01(after))
+    assert [e.sentence(NAMES) for e in changes([old], [new])] == expected
+
+
+def test_problem_level_events() -> None:
+    from taizhang.events import changes
+
+    old = parsed(p01(measure("P01-M1")))
+    new = parsed(p01(measure("P01-M1")).replace("title: 理论学习不深入", "title: 理论学习走过场")
+                 .replace("text: 表现一", "text: 表现一（修订）").replace("说明。", "新的说明。"), "records/A2/P01.md")
+    assert [(e.kind, e.sentence(), e.private) for e in changes([old], [new])] == [
+        ("problem_moved", "P01 记录文件移动：records/A1/P01.md → records/A2/P01.md", False),
+        ("text_edited", "P01 问题名称改为：理论学习走过场", False),
+        ("text_edited", "P01 修改整改情况说明", True),
+        ("text_edited", "P01-1 问题表现内容改为：表现一（修订）", False),
+    ]
+
+
+def test_what_the_public_profile_leaves_out() -> None:
+    from taizhang.events import changes
+
+    old = parsed(p01(measure("P01-M1", "in_progress")))
+    new = parsed(p01(measure("P01-M1", "done", owner="wangwu", done_on="2023-08-01", evidence=PLAN)
+                     .replace("department: dzb", "department: czs")))
+    shown = [e.sentence(NAMES) for e in changes([old], [new]) if not e.private]
+    assert shown == ["P01-M1 状态：推进中 → 已完成", "P01-M1 责任科室：党政办公室 → czs", "P01-M1 完成时间：2023-08-01"]
