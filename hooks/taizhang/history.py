@@ -11,7 +11,7 @@ import gc
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date, datetime, time
 from pathlib import Path
 
 from . import git
@@ -95,6 +95,7 @@ class History:
     state: dict[str, Problem] = field(default_factory=dict, repr=False)  # path → problem at HEAD
     parsed: dict[str, Problem | None] = field(default_factory=dict, repr=False)  # blob id → revision
     committed: History | None = field(default=None, repr=False)  # this without uncommitted edits
+    replayed: list[Snapshot] | None = field(default=None, init=False, repr=False)  # snapshots(), once
 
     def for_problem(self, id: str) -> list[Commit]:
         """The commits that changed problem `id`, newest first, with only those events."""
@@ -125,17 +126,14 @@ class History:
         return {path: commit.day for path, commit in touched.items() if commit.day is not None}
 
     def snapshots(self) -> list[Snapshot]:
-        """The problems after each commit, oldest first (uncommitted edits last), by replay."""
-        found = []
-        current: dict[str, Problem] = {}
-        for commit, changed in self.steps:
-            for path, problem in changed.items():
-                if problem is None:
-                    current.pop(path, None)
-                else:
-                    current[path] = problem
-            found.append(Snapshot(commit, tuple(current.values())))
-        return found
+        """The problems after each commit, oldest first (uncommitted edits last), replayed once."""
+        if self.replayed is None:
+            self.replayed = []
+            current: dict[str, Problem] = {}
+            for commit, changed in self.steps:
+                _apply(current, changed)
+                self.replayed.append(Snapshot(commit, tuple(current.values())))
+        return self.replayed
 
     def measures_at(self, commit_id: str) -> dict[str, Measure]:
         """Every measure as it stood after commit `commit_id` (full or short id)."""
@@ -144,8 +142,13 @@ class History:
                 return snapshot.measures()
         raise KeyError(commit_id)
 
-    def at(self, moment: datetime) -> Snapshot | None:
-        """The last committed snapshot dated at or before `moment` (aware), None before the first."""
+    def at(self, moment: date | datetime) -> Snapshot | None:
+        """The last committed snapshot dated at or before `moment` (None before the first).
+
+        A date means the end of that day in Asia/Shanghai, e.g. a week's Sunday for its figures.
+        """
+        if not isinstance(moment, datetime):
+            moment = datetime.combine(moment, time.max, CHINA)
         found = None
         for snapshot in self.snapshots():
             if snapshot.commit.date is not None and snapshot.commit.date <= moment:
