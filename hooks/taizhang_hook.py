@@ -13,7 +13,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
-from taizhang import bulk, site, text
+from taizhang import bulk, site, text, timing
 from taizhang.aggregate import Aggregate
 from taizhang.history import History, read_history
 from taizhang.ledger import Cache, as_of_date, load
@@ -28,17 +28,20 @@ _history: History | None = None  # reused while HEAD does not move: a rebuild re
 _pages: list[site.Page] = []
 _fills: dict[str, bulk.Fills] = {}  # page file → its bulk lists, put in by on_post_page
 _public = False  # TAIZHANG_PROFILE=public: staff pages (docs/*.md) stay out of the site
+_clock = timing.Clock()  # the hook's own seconds per step, logged under `mkdocs build -v`
 
 
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
     global _pages, _public, _fills, _history
     _pages, _fills = [], {}
+    _clock.reset()
     root = Path(config.config_file_path).parent
     records = str(root / "records")
     if records not in [str(Path(w)) for w in config.watch]:
         config.watch.append(records)
     as_of = as_of_date()
-    ledger, errors = load(root, as_of, _cache)
+    with _clock("load"):
+        ledger, errors = load(root, as_of, _cache)
     options = site.Options(repo_url=config.repo_url, edit_uri=config.edit_uri,
                            public=os.environ.get("TAIZHANG_PROFILE") == "public",
                            directory_urls=config.use_directory_urls)
@@ -50,15 +53,18 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
         return config
     for error in named(ledger) if options.public else []:  # names typed into published text: --strict stops it
         log.warning("%s", error)
-    agg = Aggregate(public_ledger(ledger) if options.public else ledger, as_of)
+    with _clock("aggregate"):
+        agg = Aggregate(public_ledger(ledger) if options.public else ledger, as_of)
     config.site_name = text.html(ledger.title)
     for line in _mismatches(agg):
         log.info("%s", line)
-    _history = read_history(root, _history)
+    with _clock("history"):
+        _history = read_history(root, _history)
     for line in _history.warnings + _history.notes:  # information: a build without history still passes --strict
         log.info("%s", line)
     options.updated = _history.updated()
-    _pages = site.pages(agg, options, _history)
+    with _clock("render"):
+        _pages = site.pages(agg, options, _history)
     _fills = {page.uri: page.fills for page in _pages if page.fills}
     return config
 
@@ -100,4 +106,9 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
 
 def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
     """Bulk lists go into the finished page: Markdown and the search index never parse them."""
-    return bulk.fill(output, _fills.get(page.file.src_uri, {}))
+    with _clock("fill"):
+        return bulk.fill(output, _fills.get(page.file.src_uri, {}))
+
+
+def on_post_build(config: MkDocsConfig) -> None:
+    log.debug("taizhang timings: %s", _clock)

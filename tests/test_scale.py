@@ -10,8 +10,9 @@ from urllib.parse import unquote, urldefrag
 import pytest
 
 from conftest import AS_OF, REPO, Build, build, site_repo
-from taizhang.bulk import address, fill, href
+from taizhang.bulk import address, fill, href, up
 from taizhang.text import chinese_number
+from taizhang.timing import Clock, parse
 
 
 @pytest.mark.parametrize(("n", "expected"), [
@@ -33,6 +34,18 @@ def test_chinese_numbers_go_past_99(n: int, expected: str) -> None:
 ])
 def test_address_of_a_page(uri: str, directory_urls: bool, expected: str) -> None:
     assert address(uri, directory_urls) == expected
+
+
+@pytest.mark.parametrize(("uri", "directory_urls", "expected"), [
+    ("index.md", True, ""),
+    ("tasks/index.md", True, "../"),
+    ("owners/zhangsan.md", True, "../../"),
+    ("index.md", False, ""),
+    ("tasks/index.md", False, "../"),
+    ("owners/zhangsan.md", False, "../"),
+])
+def test_way_up_to_the_site_root(uri: str, directory_urls: bool, expected: str) -> None:
+    assert up(uri, directory_urls) == expected
 
 
 @pytest.mark.parametrize(("here", "target", "expected"), [
@@ -96,3 +109,17 @@ def test_no_placeholder_is_left_in_any_page(flat: Build) -> None:
     pages = list(flat.site.rglob("*.html"))
     assert len(pages) > 50
     assert [p for p in pages if "data-tz-fill" in p.read_text(encoding="utf-8")] == []
+
+
+def test_clock_line_reads_back() -> None:
+    clock = Clock()
+    with clock("load"):
+        pass
+    with clock("fill"):
+        pass
+    with clock("fill"):
+        pass
+    line = f"DEBUG   -  taizhang timings: {clock}"
+    steps = parse(line.split("timings: ")[1])
+    assert list(steps) == ["load", "fill", "total"]
+    assert steps["total"] == pytest.approx(steps["load"] + steps["fill"], abs=0.002)

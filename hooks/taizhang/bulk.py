@@ -18,6 +18,9 @@ from typing import Any
 
 # Record text is escaped before it reaches a page (`<` becomes &lt;), so no record can write one.
 _MARKER = re.compile(r'<div data-tz-fill="(\d+)"></div>')
+# A row shared by many lists is rendered once with links from the site root, written as ROOT + address;
+# each page puts its own way up in ROOT's place. Record text cannot hold it: NUL is refused on reading.
+ROOT = "\x00"
 
 Fills = Mapping[str, Callable[[], str]]
 
@@ -50,6 +53,11 @@ def address(uri: str, directory_urls: bool = True) -> str:
     if uri == "index.md":
         return ""
     return uri.removesuffix("index.md") if uri.endswith("/index.md") else uri[: -len(".md")] + "/"
+
+
+def up(uri: str, directory_urls: bool = True) -> str:
+    """From the address of page `uri` back to the site root, e.g. "../../" from owners/lisi/."""
+    return "../" * address(uri, directory_urls).count("/")
 
 
 def href(here: str, target: str) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cache, partial
+from functools import cache, cached_property, partial
 from typing import Any
 from urllib.parse import quote, urljoin
 
@@ -16,7 +16,7 @@ import jinja2
 
 from . import charts, excel, export, labels, text
 from .aggregate import Aggregate, Row, percent
-from .bulk import Bulk, Fills, address, href
+from .bulk import ROOT, Bulk, Fills, address, href, up
 from .errors import Error
 from .history import History
 from .model import Problem
@@ -73,6 +73,8 @@ class Renderer:
     def __init__(self, agg: Aggregate, options: Options) -> None:
         self.agg = agg
         self.options = options
+        self.rows: dict[tuple[str, int], str] = {}  # (macro, id(item)) → HTML, see `cached`
+        self.here: str | None = None  # the address of the page whose bulk lists are being filled
 
     def render(self, template: str, uri: str, **context: Any) -> Page:
         bulk = Bulk(partial(self.html, uri))
@@ -84,14 +86,37 @@ class Renderer:
         return Page(uri, page, bulk.fills)
 
     def html(self, uri: str, macro: str, **args: Any) -> str:
-        """Macro `macro` of bulk.html.j2 as it appears on page `uri`: HTML with final addresses."""
-        directory_urls = self.options.directory_urls
-        here = address(uri, directory_urls)
-        module = environment().get_template("bulk.html.j2").make_module(vars=dict(
+        """Macro `macro` of bulk.html.j2 as it appears on page `uri`, its links made from there."""
+        self.here = address(uri, self.options.directory_urls)
+        try:
+            return str(getattr(self.bulk, macro)(**args)).replace(ROOT, up(uri, self.options.directory_urls))
+        finally:
+            self.here = None
+
+    @cached_property
+    def bulk(self) -> Any:
+        """bulk.html.j2, made once: its links come from `href`, which knows the page being filled."""
+        return environment().get_template("bulk.html.j2").make_module(vars=dict(
             agg=self.agg, options=self.options, person_name=self.person, department_name=self.department,
-            href=lambda target: href(here, address(target, directory_urls)),
+            href=self.href, cached=self.cached,
         ))
-        return str(getattr(module, macro)(**args))
+
+    def href(self, target: str) -> str:
+        """A link to file `target` from the page being filled, or from the root (ROOT) in a cached row."""
+        found = address(target, self.options.directory_urls)
+        return ROOT + found if self.here is None else href(self.here, found)
+
+    def cached(self, macro: str, item: Any) -> str:
+        """Macro `macro` of bulk.html.j2 for `item`, rendered once per build: a measure is on many lists."""
+        key = (macro, id(item))
+        found = self.rows.get(key)
+        if found is None:
+            here, self.here = self.here, None  # links from the root, so that every page can use the row
+            try:
+                found = self.rows[key] = str(getattr(self.bulk, macro)(item))
+            finally:
+                self.here = here
+        return found
 
     def person(self, id: str) -> str:
         """A person's name, linked to their page (ids only where a name is unknown)."""
