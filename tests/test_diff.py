@@ -271,7 +271,7 @@ def test_git_processes_do_not_grow_with_the_records(tmp_path: Path, monkeypatch:
     repo.commit("2023-08-08")
     log = tmp_path / "git.log"
     monkeypatch.setenv("PATH", git_shim(tmp_path / "bin", log))
-    assert cli.main(["diff", "--root", str(repo.root), "--as-of", "2023-08-20", "HEAD~1", "HEAD"]) == 0
+    assert cli.main(["diff", "--root", str(repo.root), "--as-of", "2023-08-20", "--limit", "0", "HEAD~1", "HEAD"]) == 0
     assert capsys.readouterr().out.count("状态：未启动 → 推进中") == count
     assert cli.main(["diff", "--root", str(repo.root), "--as-of", "2023-08-20", "--check"]) == 0
     assert git_commands(log) == ["rev-parse", "rev-parse", "ls-tree", "ls-tree", "cat-file",
@@ -334,3 +334,13 @@ def test_the_gitlab_job_checks_a_merge_request(tmp_path: Path) -> None:
     repo.write(P01, p01())
     repo.commit("2023-08-09", "李四")
     assert shell(script, repo, {"CI_MERGE_REQUEST_DIFF_BASE_SHA": base}).returncode == 0
+
+
+def test_a_long_summary_lists_a_limited_number_of_lines(repo: GitRepo, capsys: pytest.CaptureFixture[str]) -> None:
+    repo.write(P01, p01(measure("P01-M1", "closed", "2023-08-31"), m2=measure("P01-M2", "in_progress", "2023-08-31")))
+    assert cli.main(["diff", "--root", str(repo.root), "--as-of", "2023-08-20", "--limit", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "#### 状态变化（2）\n\n- P01-M1 状态：推进中 → 已销号\n- ……另有 1 项未列出\n" in out
+    assert "- ……另有 1 处违反规则未列出，运行 taizhang diff --check 查看全部\n" in out
+    assert cli.main(["diff", "--root", str(repo.root), "--as-of", "2023-08-20", "--limit", "0"]) == 0
+    assert "另有" not in capsys.readouterr().out

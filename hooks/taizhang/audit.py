@@ -14,6 +14,7 @@ from .ledger import as_of_date, load
 from .model import Ledger
 
 H = HISTORY_WORDS
+LIMIT = 50  # lines per section of the diff summary, so that the comment fits a git host's limit
 
 
 def current(root: Path) -> Ledger:
@@ -82,6 +83,8 @@ def register_diff(subs: argparse._SubParsersAction, parent: argparse.ArgumentPar
     sub.add_argument("base", nargs="?", metavar="BASE", help="基准版本（默认：main 与 HEAD 的共同祖先）")
     sub.add_argument("head", nargs="?", metavar="HEAD", help="比较版本（默认：工作区）")
     sub.add_argument("--check", action="store_true", help="只检查台账规则：逐行列出违反之处，有违反时退出码为 1")
+    sub.add_argument("--limit", type=int, default=LIMIT, metavar="N",
+                     help=f"每一类最多列出 N 行，其余只给出条数（默认 {LIMIT}，0 为不限）；评论的长度在代码托管平台上有上限")
     return sub
 
 
@@ -99,5 +102,5 @@ def run_diff(args: argparse.Namespace) -> int:
         if not found.violations:
             print(REVIEW_WORDS["check_passed"].format(base=base.label, head=head.label), file=sys.stderr)
         return 1 if found.violations else 0
-    sys.stdout.write(review.markdown(found, as_of, Names.of(current(args.root))))
+    sys.stdout.write(review.markdown(found, as_of, Names.of(current(args.root)), max(args.limit, 0)))
     return 0

@@ -327,4 +327,6 @@ REVIEW_WORDS: dict[str, str] = {
     "problem_missing": "问题 {id} 在基准版本中存在，变更后缺失：已发布的编号不得删除或更改",
     "measure_missing": "整改措施 {id}（问题 {problem}）在基准版本中存在，变更后缺失：已发布的编号不得删除或更改",
     "check_passed": "台账规则检查通过：{base} → {head}",
+    "more": "……另有 {count} 项未列出",
+    "more_violations": "……另有 {count} 处违反规则未列出，运行 taizhang diff --check 查看全部",
 }

@@ -104,12 +104,18 @@ class Review:
     figures: list[tuple[str, str, str]]  # (what, before, after)
     violations: list[Error]
 
-    def sections(self) -> list[tuple[str, list[Event]]]:
-        """Events grouped as a reviewer reads them; empty groups left out."""
+    def sections(self, limit: int = 0) -> list[tuple[str, int, list[Event], int]]:
+        """Per group a reviewer reads (empty ones left out): heading, count, the first `limit` events, how many more."""
         groups: dict[str, list[Event]] = {key: [] for key in SECTIONS}
         for event in self.events:
             groups[_section(event)].append(event)
-        return [(R[f"section_{key}"], found) for key, found in groups.items() if found]
+        return [(R[f"section_{key}"], len(found), *_first(found, limit)) for key, found in groups.items() if found]
+
+
+def _first(items: list, limit: int) -> tuple[list, int]:  # type: ignore[type-arg]
+    """The first `limit` items (all for 0) and how many are left out."""
+    shown = items[:limit] if limit else items
+    return shown, len(items) - len(shown)
 
 
 SECTIONS = ("status", "due", "added", "evidence", "other")
@@ -187,7 +193,13 @@ def missing(base: Side, head: Side) -> Iterator[Error]:
                 yield m.where.error("id", R["measure_missing"].format(id=m.id, problem=p.id))
 
 
-def markdown(review: Review, as_of: date, names: Names) -> str:
-    """The review as Markdown for a pull-request comment (record text escaped)."""
+def markdown(review: Review, as_of: date, names: Names, limit: int = 0) -> str:
+    """The review as Markdown for a pull-request comment (record text escaped).
+
+    `limit` (0: none) lists at most that many lines per section, then how many more there are:
+    a comment has a size limit on the git host (65,536 characters on GitHub).
+    """
     template = environment().get_template("diff.md.j2")
-    return template.render(review=review, as_of=as_of, names=names, R=REVIEW_WORDS)
+    violations, more = _first(review.violations, limit)
+    return template.render(review=review, sections=review.sections(limit), violations=violations, more=more,
+                           as_of=as_of, names=names, R=REVIEW_WORDS)
