@@ -9,11 +9,12 @@ import logging
 import os
 from pathlib import Path
 
+from jinja2 import Environment
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
-from taizhang import bulk, site, text, timing
+from taizhang import bulk, downloads, site, text, timing
 from taizhang.aggregate import Aggregate
 from taizhang.history import History, read_history
 from taizhang.ledger import Cache, as_of_date, load
@@ -29,12 +30,14 @@ _pages: list[site.Page] = []
 _fills: dict[str, bulk.Fills] = {}  # page file → its bulk lists, put in by on_post_page
 _public = False  # TAIZHANG_PROFILE=public: staff pages (docs/*.md) stay out of the site
 _clock = timing.Clock()  # the hook's own seconds per step, logged under `mkdocs build -v`
+_worker: downloads.Worker | None = None  # this build's exports, made by a second process
 
 
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
-    global _pages, _public, _fills, _history
+    global _pages, _public, _fills, _history, _worker
     _pages, _fills = [], {}
     _clock.reset()
+    _stop_worker()
     root = Path(config.config_file_path).parent
     records = str(root / "records")
     if records not in [str(Path(w)) for w in config.watch]:
@@ -55,6 +58,9 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
         log.warning("%s", error)
     with _clock("aggregate"):
         agg = Aggregate(public_ledger(ledger) if options.public else ledger, as_of)
+    if downloads.parallel():  # started first: it has to load the records too
+        _worker = downloads.Worker(root, as_of, options.public, lambda: site.downloads(agg, options.public))
+        options.downloads = False
     config.site_name = text.html(ledger.title)
     for line in _mismatches(agg):
         log.info("%s", line)
@@ -83,6 +89,8 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
         if existing is not None:
             files.remove(existing)
         files.append(File.generated(config, page.uri, content=page.content))
+    for uri, path in _worker.files() if _worker else []:
+        files.append(File.generated(config, uri, abs_src_path=str(path)))
     if _public and config.nav:
         config.nav = public_nav(config.nav, {f.src_uri for f in files})
     return files
@@ -110,5 +118,25 @@ def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
         return bulk.fill(output, _fills.get(page.file.src_uri, {}))
 
 
+def on_env(env: Environment, config: MkDocsConfig, files: Files) -> Environment:
+    """MkDocs copies files next: the downloads must be written by now."""
+    if _worker:
+        with _clock("downloads"):
+            _worker.wait()
+    return env
+
+
 def on_post_build(config: MkDocsConfig) -> None:
+    _stop_worker()
     log.debug("taizhang timings: %s", _clock)
+
+
+def on_build_error(error: Exception) -> None:
+    _stop_worker()
+
+
+def _stop_worker() -> None:
+    global _worker
+    if _worker:
+        _worker.close()
+        _worker = None

@@ -3,14 +3,21 @@ their addresses, numbering past 99. (How fast is the benchmark's business: bench
 
 from __future__ import annotations
 
+import io
 import re
+from datetime import date
 from pathlib import Path
 from urllib.parse import unquote, urldefrag
 
+import openpyxl
 import pytest
 
 from conftest import AS_OF, REPO, Build, build, site_repo
+from taizhang import downloads, site
+from taizhang.aggregate import Aggregate
 from taizhang.bulk import address, fill, href, up
+from taizhang.ledger import load_valid
+from taizhang.public import public_ledger
 from taizhang.text import chinese_number
 from taizhang.timing import Clock, parse
 
@@ -123,3 +130,41 @@ def test_clock_line_reads_back() -> None:
     steps = parse(line.split("timings: ")[1])
     assert list(steps) == ["load", "fill", "total"]
     assert steps["total"] == pytest.approx(steps["load"] + steps["fill"], abs=0.002)
+
+
+# -- downloads made by a second process -------------------------------------------------
+
+
+def reference_agg(public: bool = False) -> Aggregate:
+    ledger = load_valid(REPO, date.fromisoformat(AS_OF))
+    return Aggregate(public_ledger(ledger) if public else ledger, date.fromisoformat(AS_OF))
+
+
+@pytest.mark.parametrize("public", [False, True])
+def test_second_process_writes_what_the_build_would(public: bool) -> None:
+    expected = {page.uri: page.content for page in site.downloads(reference_agg(public), public)}
+    assert downloads.uris(public) == list(expected)
+    worker = downloads.Worker(REPO, date.fromisoformat(AS_OF), public, fallback=lambda: [])
+    try:
+        worker.wait()
+        written = {uri: path.read_bytes() for uri, path in worker.files()}
+    finally:
+        worker.close()
+    assert written["downloads/taizhang.json"] == expected["downloads/taizhang.json"].encode()
+    if not public:
+        assert written["downloads/taizhang.csv"] == expected["downloads/taizhang.csv"].encode()
+        sheets = openpyxl.load_workbook(io.BytesIO(written["downloads/taizhang.xlsx"])).sheetnames
+        assert sheets == openpyxl.load_workbook(io.BytesIO(expected["downloads/taizhang.xlsx"])).sheetnames
+    assert not worker.folder.exists()
+
+
+def test_the_build_writes_the_downloads_when_the_second_process_fails(ledger) -> None:
+    broken = ledger({"records/A1/P01.md": "---\nid: [P01\n---\n"})
+    pages = site.downloads(reference_agg(), False)
+    worker = downloads.Worker(broken, date.fromisoformat(AS_OF), False, fallback=lambda: pages)
+    try:
+        worker.wait()
+        assert worker.process.returncode == 1
+        assert {uri: path.read_bytes() for uri, path in worker.files()}["downloads/taizhang.csv"] == pages[1].content.encode()
+    finally:
+        worker.close()

@@ -41,6 +41,7 @@ class Options:
     edit_uri: str | None = None
     public: bool = False
     directory_urls: bool = True  # MkDocs' use_directory_urls: bulk lists link to final addresses
+    downloads: bool = True  # False: the exports are made elsewhere (downloads.Worker)
     # Record path (records/...) → date of its last commit, from git history; pages show it.
     updated: dict[str, date] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
@@ -171,7 +172,7 @@ def pages(agg: Aggregate, options: Options, history: History | None = None) -> l
         found.append(r.render("department.md.j2", f"departments/{department.id}.md", department=department,
                               group=agg.department_group(department)))
     found += history_pages(r, story)
-    found += downloads(agg, options.public)
+    found += downloads(agg, options.public) if options.downloads else []
     return found
 
 

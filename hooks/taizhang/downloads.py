@@ -1,0 +1,89 @@
+"""The site's downloads (JSON, CSV, Excel), made by a second process while MkDocs renders pages.
+
+MkDocs renders on one core, and the exports need nothing but the ledger: on a machine with
+more than one core a second Python process loads the records itself and writes the files while
+the first one converts pages, and the build waits for them only when it copies files, after
+every page is converted. Should that process fail (say, a record was saved broken in between),
+the build makes the files itself from the ledger it checked. The process is
+`python -m taizhang.downloads ROOT AS_OF FOLDER [--public]`.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+from .aggregate import Aggregate
+from .errors import LedgerError
+from .ledger import load_valid
+from .public import public_ledger
+from .site import Page, downloads
+
+FOLDER = "downloads"
+
+
+def uris(public: bool) -> list[str]:
+    """The download files every build has (the public profile offers the JSON only, SPEC section 8)."""
+    return [f"{FOLDER}/taizhang.json"] if public else [f"{FOLDER}/taizhang.{k}" for k in ("json", "csv", "xlsx")]
+
+
+def parallel() -> bool:
+    """Whether a second process can run beside this one (on one core it would only take turns)."""
+    cores = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else range(os.cpu_count() or 1)
+    return len(cores) > 1
+
+
+class Worker:
+    """One build's downloads, written into a temporary folder by a second process."""
+
+    def __init__(self, root: Path, as_of: date, public: bool, fallback: Callable[[], list[Page]]) -> None:
+        self.folder = Path(tempfile.mkdtemp(prefix="taizhang-downloads-"))
+        self.public = public
+        self.fallback = fallback
+        command = [sys.executable, "-m", "taizhang.downloads", str(root), as_of.isoformat(), str(self.folder)]
+        self.process = subprocess.Popen([*command, *(["--public"] if public else [])], stdin=subprocess.DEVNULL,
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def files(self) -> list[tuple[str, Path]]:
+        """(uri, path) of each download: the paths are written by the time `wait` returns."""
+        return [(uri, self.folder / uri) for uri in uris(self.public)]
+
+    def wait(self) -> None:
+        """Until the files are written, by the second process or else here."""
+        if self.process.wait() != 0 or not all(path.is_file() for _, path in self.files()):
+            write(self.fallback(), self.folder)
+
+    def close(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def write(pages: list[Page], folder: Path) -> None:
+    for page in pages:
+        path = folder / page.uri
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(page.content.encode("utf-8") if isinstance(page.content, str) else page.content)
+
+
+def main(argv: list[str]) -> int:
+    """The second process: exit 0 with the files written, 1 when the ledger does not load cleanly."""
+    root, as_of, folder, *flags = argv
+    try:
+        ledger = load_valid(Path(root), date.fromisoformat(as_of))
+    except LedgerError:  # changed since the build checked it: the build writes them itself
+        return 1
+    public = "--public" in flags
+    write(downloads(Aggregate(public_ledger(ledger) if public else ledger, date.fromisoformat(as_of)), public), Path(folder))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
