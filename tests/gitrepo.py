@@ -72,9 +72,10 @@ def problem(pid: str, area: str = "A1", measures: str = "", manifestations: str 
             f"measures:\n{measures}---\n说明。\n")
 
 
-def measure(mid: str, status: str = "not_started", due: str = "2023-09-30", owner: str = "lisi", **more: str) -> str:
+def measure(mid: str, status: str = "not_started", due: str = "2023-09-30", owner: str = "lisi", *,
+            text: str = "措施内容", leader: str = "zhangsan", department: str = "dzb", **more: str) -> str:
     """One measure as a list item; `more` adds keys as written (values are raw YAML)."""
-    lines = [f"  - id: {mid}", "    text: 措施内容", "    leader: zhangsan", "    department: dzb",
+    lines = [f"  - id: {mid}", f"    text: {text}", f"    leader: {leader}", f"    department: {department}",
              f"    owner: {owner}", f"    due: {due}", f"    status: {status}"]
     for key, value in more.items():
         if value.startswith("\n"):

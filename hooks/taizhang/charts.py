@@ -158,6 +158,7 @@ def line_chart(series: Sequence[Series], x_labels: Sequence[str], *, title: str,
             parts.append(_text(xy(i, 0)[0], plot_h + FONT / 2 + FONT + 2, label, anchor="middle", small=True))
     for s in series:
         parts += _line(s, xy)
+    parts += _end_labels(series, xy)
     legend, legend_h = _legend([(s.label, s.tone) for s in series], height + 4, width)
     summary = "；".join(f"{s.label}：" + "、".join(f"{x} {number(v)}" for x, v in zip(x_labels, s.values)
                                                   if v is not None) for s in series)
@@ -174,9 +175,24 @@ def _line(s: Series, xy) -> list[str]:  # type: ignore[no-untyped-def]
              f' stroke="{fallback}" stroke-width="2.5" stroke-linejoin="round"><title>{escape(s.label)}</title></polyline>']
     parts += [f'<circle class="tz-chart__dot tz-{escape(s.tone)}" cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{fallback}"/>'
               for x, y in points]
-    x, y = points[-1]
-    parts.append(_text(x + GAP / 2, y, number(_last(s) or 0), small=True))
     return parts
+
+
+def _end_labels(series: Sequence[Series], xy) -> list[str]:  # type: ignore[no-untyped-def]
+    """Each line's last value at its end, moved apart vertically where lines end close together."""
+    ends = []
+    for s in series:
+        last = next((i for i in range(len(s.values) - 1, -1, -1) if s.values[i] is not None), None)
+        if last is not None:
+            ends.append((*xy(last, s.values[last]), number(s.values[last])))
+    ends.sort(key=lambda e: e[1])
+    gap = FONT * 0.85 + 2
+    placed: list[tuple[float, float, str]] = []
+    for x, y, label in ends:
+        if placed and abs(placed[-1][0] - x) < 1 and y - placed[-1][1] < gap:
+            y = placed[-1][1] + gap
+        placed.append((x, y, label))
+    return [_text(x + GAP / 2, y, label, small=True) for x, y, label in placed]
 
 
 def _last(s: Series) -> float | None:

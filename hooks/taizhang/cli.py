@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 from pathlib import Path
 
-from . import audit, authoring, export, githook
+from . import audit, authoring, export, githook, report
 from .aggregate import Aggregate
 from .errors import Error, LedgerError
 from .ledger import as_of_date, load, load_valid
@@ -179,6 +179,7 @@ COMMANDS: dict[str, tuple[Callable[..., argparse.ArgumentParser], Command]] = {
     "demo": (register_demo, run_demo),
     "history": (audit.register_history, audit.run_history),
     "diff": (audit.register_diff, audit.run_diff),
+    "report": (report.register_report, report.run_report),
 }
 
 

@@ -21,6 +21,7 @@ from .errors import Error
 from .history import History
 from .model import Problem
 from .timeline import Story
+from .weekly import Weekly, burnup_chart
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,7 @@ def environment() -> jinja2.Environment:
     )
     env.filters.update(t=text.inline, url=text.url, title=text.title, body=text.body, percent=percent, cn=text.chinese_number)
     env.globals.update(L=labels.LABELS, STATUS=labels.STATUS_LABELS, STATUS_ORDER={s: i for i, s in enumerate(labels.STATUSES)}, MARK=labels.MARK_LABELS,
-                       RESULT=labels.RECHECK_RESULTS, LONG_TERM=labels.LONG_TERM, H=labels.HISTORY_WORDS)
+                       RESULT=labels.RECHECK_RESULTS, LONG_TERM=labels.LONG_TERM, H=labels.HISTORY_WORDS, W=labels.WEEKLY_WORDS)
     env.globals.update(status_chart=charts.status_chart, completion_chart=charts.completion_chart, urgent=urgent)
     return env
 
@@ -147,12 +148,13 @@ def pages(agg: Aggregate, options: Options, history: History | None = None) -> l
     """Every generated page of a valid ledger; without `history` the history sections say there is none."""
     r = Renderer(agg, options)
     story = Story(history, agg, options.repo_url, options.public)
+    weekly = Weekly(history, agg, options.public)
     found = [
         r.render("home.md.j2", "index.md"),
         r.render("problems.md.j2", "problems/index.md", groups=problems_by_area(agg)),
         r.render("tasks.md.j2", "tasks/index.md"),
         r.render("owners.md.j2", "owners/index.md", leaders=roles(agg, agg.as_leader), owners=roles(agg, agg.as_owner)),
-        r.render("progress.md.j2", "progress/index.md"),
+        r.render("progress.md.j2", "progress/index.md", burnup=burnup_chart(weekly.points()) if weekly.available else ""),
     ]
     for area_problems in problems_by_area(agg):
         items = area_problems[1]
@@ -172,14 +174,27 @@ def pages(agg: Aggregate, options: Options, history: History | None = None) -> l
         found.append(r.render("department.md.j2", f"departments/{department.id}.md", department=department,
                               group=agg.department_group(department)))
     found += history_pages(r, story)
+    found += weekly_pages(r, weekly)
     found += downloads(agg, options.public) if options.downloads else []
     return found
 
 
 def history_pages(r: Renderer, story: Story) -> list[Page]:
     """The pages that tell the ledger's story from git."""
-    return [r.render("nohistory.md.j2", "weekly/index.md", heading=labels.LABELS["weekly"]),
-            r.render("changes.md.j2", "changes/index.md", story=story, weeks=story.weeks() if story.available else [])]
+    return [r.render("changes.md.j2", "changes/index.md", story=story, weeks=story.weeks() if story.available else [])]
+
+
+def weekly_pages(r: Renderer, weekly: Weekly) -> list[Page]:
+    """/weekly/ and one page per week with commits; without history /weekly/ says so."""
+    reports = weekly.reports() if weekly.available else []
+    found = [r.render("weekly_index.md.j2", "weekly/index.md", weekly=weekly, reports=reports,
+                      chart=burnup_chart(weekly.points()) if reports else "")]
+    for i, report in enumerate(reports):  # newest first
+        older = reports[i + 1].week if i + 1 < len(reports) else None
+        newer = reports[i - 1].week if i else None
+        found.append(r.render("weekly.md.j2", f"weekly/{report.week}.md", report=report, web=True,
+                              older=older, newer=newer, chart=burnup_chart(report.points)))
+    return found
 
 
 def roles(agg: Aggregate, role: Any) -> list[tuple[Any, Any]]:
