@@ -134,6 +134,11 @@ def test_the_weeks_with_commits_newest_first(weekly: Weekly) -> None:
         False, True, True, True, False]
 
 
+def test_an_as_of_date_before_the_first_commit_has_no_weeks(repo: GitRepo) -> None:
+    early = Weekly(read_history(repo.root), Aggregate(load_valid(repo.root, as_of_date(AS_OF)), date(2023, 7, 9)))
+    assert (early.available, early.history.available, early.weeks) == (False, True, [])
+
+
 def test_the_burn_up_has_every_week_and_carries_quiet_ones(weekly: Weekly) -> None:
     assert [(p.week, p.measures, p.completed, p.closed) for p in weekly.points()] == [
         ("2023-W28", 4, 0, 0), ("2023-W29", 4, 1, 1), ("2023-W30", 4, 1, 1),
@@ -491,3 +496,15 @@ def test_a_demo_history_agrees_with_its_commit_messages(tmp_path: Path) -> None:
     points = weekly.points()
     assert all(p.closed <= p.completed <= p.measures for p in points)
     assert [p.week for p in points] == sorted(weekly.weeks)
+
+
+def test_before_the_first_commit_the_weekly_page_says_so(tmp_path: Path) -> None:
+    repo = GitRepo(tmp_path / "ledger")
+    repo.write("records/ledger.yml", LEDGER)
+    repo.write("records/owners.yml", OWNERS)
+    repo.write("records/A1/P01.md", p01(m("P01-M1", "not_started", "2023-07-28"), P01_M2))
+    repo.commit("2023-07-12", AUTHORS[0])
+    done = build(site_with_history(repo.root, None), env={"TAIZHANG_AS_OF": "2023-07-09"})
+    assert done.error is None and done.warnings() == []
+    assert text_of(article(done.html("weekly"))) == "每周报告 ¶ 统计日期之前尚无台账提交记录。"
+    assert main(["report", "weekly", "--root", str(repo.root), "--as-of", "2023-07-09"]) == 1

@@ -351,6 +351,7 @@ WEEKLY_WORDS: dict[str, str] = {
     "by_area": "各方面进展",
     "burnup": "挂图作战：每周进度",
     "burnup_title": "整改措施每周进度（挂图作战）",
+    "see_weekly": "各周的完成、销号、延期和逾期情况见",
     "burnup_total": "措施总数",
     "burnup_completed": "已完成（含已销号）",
     "burnup_closed": "已销号",

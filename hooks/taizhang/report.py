@@ -43,8 +43,8 @@ def run_report(args: argparse.Namespace) -> int:
     agg = Aggregate(load_valid(args.root, as_of), as_of)
     weekly = Weekly(read_history(args.root), agg)
     if not weekly.available:
-        reason = "；".join(weekly.warnings) or W["no_weeks"]
-        print(f"taizhang: {W['no_history'].format(reason=reason)}", file=sys.stderr)
+        why = W["no_weeks"] if weekly.history.available else W["no_history"].format(reason="；".join(weekly.warnings))
+        print(f"taizhang: {why}", file=sys.stderr)
         return 1
     week = args.week or week_of(as_of)
     if week > weekly.current:

@@ -18,7 +18,7 @@ from functools import cached_property
 from .aggregate import COMPLETED, OPEN, Aggregate, Row, percent, problem_status
 from .charts import Series, line_chart
 from .events import DueChanged, EvidenceAdded, Event, MeasureEvent, Names, ProblemAdded, RecheckAdded, StatusChanged, TextEdited
-from .history import History
+from .history import History, _collector_paused
 from .labels import WEEKLY_WORDS as W
 from .model import Problem
 from .public import public_ledger
@@ -185,7 +185,8 @@ class Weekly:
 
     def reports(self) -> list[Report]:
         """The report of every week with commits, newest first."""
-        return [self.report(week) for week in self.weeks]
+        with _collector_paused():  # a few hundred thousand rows without cycles: no need to rescan them
+            return [self.report(week) for week in self.weeks]
 
     def report(self, week: str) -> Report:
         end = self._end_at(week)
@@ -221,6 +222,10 @@ class Weekly:
 
     @cached_property
     def _ends(self) -> list[_End]:
+        with _collector_paused():
+            return self._replay()
+
+    def _replay(self) -> list[_End]:
         ends: list[_End] = []
         current: dict[str, Problem] = {}
         touched: dict[str, date] = {}
@@ -244,7 +249,8 @@ class Weekly:
                     current[path] = problem
             for event in commit.events:
                 _touch(touched, event, commit.day)
-                events.append((commit.day, event))
+                if _group(event) is not None:  # kept only what a report lists
+                    events.append((commit.day, event))
             commits += bool(commit.events)
         if week:
             ends.append(self._close_week(week, current, touched, events, commits))
