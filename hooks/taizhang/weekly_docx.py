@@ -9,7 +9,7 @@ the footer. Chinese font names go into w:eastAsia, which is what Word uses for C
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, time
+from datetime import datetime, time, timezone
 from io import BytesIO
 from pathlib import Path
 
@@ -84,6 +84,10 @@ def _page(doc: DocumentObject) -> None:
     section.top_margin, section.bottom_margin = Cm(3.7), Cm(3.5)
     section.left_margin, section.right_margin = Cm(2.8), Cm(2.6)
     section.header_distance, section.footer_distance = Cm(1.5), Cm(2.5)
+    grid = section._sectPr.find(qn("w:docGrid"))
+    if grid is not None:  # 22 lines a page, as the line spacing gives
+        grid.set(qn("w:type"), "lines")
+        grid.set(qn("w:linePitch"), str(int(LINE.pt * 20)))
     footer = section.footer.paragraphs[0]
     footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
     _run(footer, "— ", NUMBER_FONT, PAGE_NUMBER)
@@ -171,7 +175,8 @@ def _properties(doc: DocumentObject, report: Report) -> None:
     props.title = report.title()
     props.author = props.last_modified_by = report.agg.ledger.unit
     props.comments = props.subject = props.keywords = props.category = ""
-    moment = datetime.combine(report.as_of, time(17, 30), CHINA).replace(tzinfo=None)
+    # core.xml stores UTC: 17:30 in Beijing
+    moment = datetime.combine(report.as_of, time(17, 30), CHINA).astimezone(timezone.utc).replace(tzinfo=None)
     props.created = props.modified = moment
     props.revision = 1
 
