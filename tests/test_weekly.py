@@ -508,3 +508,26 @@ def test_before_the_first_commit_the_weekly_page_says_so(tmp_path: Path) -> None
     assert done.error is None and done.warnings() == []
     assert text_of(article(done.html("weekly"))) == "每周报告 ¶ 统计日期之前尚无台账提交记录。"
     assert main(["report", "weekly", "--root", str(repo.root), "--as-of", "2023-07-09"]) == 1
+
+
+HOSTILE = "<script>alert(1)</script> **粗体** [链接](javascript:alert(1)) | 表格"
+
+
+def test_record_text_is_escaped_in_weekly_pages_and_the_report(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    repo = GitRepo(tmp_path / "ledger")
+    repo.write("records/ledger.yml", LEDGER)
+    repo.write("records/owners.yml", OWNERS.replace("name: 党政办公室", f"name: '{HOSTILE}'"))
+    hostile = measure("P01-M1", "in_progress", "2023-07-28", text=f"'{HOSTILE}'")
+    repo.write("records/A1/P01.md", problem("P01", "A1", hostile, title=f"'{HOSTILE}'"))
+    repo.commit("2023-07-12", AUTHORS[0])
+    repo.write("records/A1/P01.md", problem("P01", "A1", hostile.replace("in_progress", "not_started"), title=f"'{HOSTILE}'"))
+    repo.commit("2023-07-19", AUTHORS[0])
+    done = build(site_with_history(repo.root, None), env={"TAIZHANG_AS_OF": "2023-08-18"})
+    assert done.error is None and done.warnings() == []
+    for address in ("weekly", "weekly/2023-W29", "progress"):
+        page = article(done.html(address))
+        assert "<script>alert" not in page and 'href="javascript' not in page and "<strong>粗体" not in page
+    assert HOSTILE in text_of(article(done.html("weekly/2023-W29")))
+    assert main(["report", "weekly", "--root", str(repo.root), "--as-of", "2023-08-18", "--week", "2023-W29"]) == 0
+    out = capsys.readouterr().out
+    assert "<script>" not in out and "**粗体**" not in out and "| 表格" not in out
