@@ -112,6 +112,12 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
     return markdown
 
 
+def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+    """A record page's tables go in after Markdown, before the search plugin reads the page."""
+    with _clock("fill"):
+        return bulk.fill(html, _fills.get(page.file.src_uri, {}), "part")
+
+
 def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
     """Bulk lists go into the finished page: Markdown and the search index never parse them."""
     with _clock("fill"):

@@ -15,7 +15,7 @@ import pytest
 from conftest import AS_OF, REPO, Build, build, site_repo
 from taizhang import downloads, site
 from taizhang.aggregate import Aggregate
-from taizhang.bulk import address, fill, href, up
+from taizhang.bulk import Bulk, address, fill, href, up
 from taizhang.ledger import load_valid
 from taizhang.public import public_ledger
 from taizhang.text import chinese_number
@@ -68,11 +68,22 @@ def test_link_between_addresses(here: str, target: str, expected: str) -> None:
     assert href(here, target) == expected
 
 
-def test_fill_replaces_each_placeholder_once_and_leaves_unknown_ones() -> None:
-    page = '<p>a</p>\n<div data-tz-fill="0"></div>\n<div data-tz-fill="1"></div>\n<div data-tz-fill="7"></div>'
-    filled = fill(page, {"0": lambda: "<table>0</table>", "1": lambda: "<ul>1</ul>"})
-    assert filled == '<p>a</p>\n<table>0</table>\n<ul>1</ul>\n<div data-tz-fill="7"></div>'
+def test_fill_replaces_each_placeholder_of_its_stage_and_leaves_the_rest() -> None:
+    page = ('<p>a</p>\n<div data-tz-fill="0"></div>\n<div data-tz-part="1"></div>\n'
+            '<div data-tz-fill="2"></div>\n<div data-tz-fill="7"></div>')
+    fills = {"fill0": lambda: "<table>0</table>", "part1": lambda: "<div>1</div>", "fill2": lambda: "<ul>2</ul>"}
+    parts = fill(page, fills, "part")
+    assert parts == ('<p>a</p>\n<div data-tz-fill="0"></div>\n<div>1</div>\n'
+                     '<div data-tz-fill="2"></div>\n<div data-tz-fill="7"></div>')
+    assert fill(parts, fills) == '<p>a</p>\n<table>0</table>\n<div>1</div>\n<ul>2</ul>\n<div data-tz-fill="7"></div>'
     assert fill(page, {}) == page
+
+
+def test_placeholders_carry_their_stage() -> None:
+    bulk = Bulk(lambda macro, **args: f"{macro}{args}")
+    assert bulk("measures", rows=[]) == '\n<div data-tz-fill="0"></div>\n'
+    assert bulk.part("lead", rows=[1]) == '\n<div data-tz-part="1"></div>\n'
+    assert {k: f() for k, f in bulk.fills.items()} == {"fill0": "measures{'rows': []}", "part1": "lead{'rows': [1]}"}
 
 
 def links(html: str) -> list[str]:

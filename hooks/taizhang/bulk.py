@@ -1,11 +1,13 @@
-"""Bulk lists (every measure, a person's measures, every problem) as HTML, filled into finished pages.
+"""Bulk lists and record-page tables as HTML, put into pages after Markdown has run.
 
 A list of thousands of rows costs Python-Markdown tens of seconds as a Markdown table, and
 Material's search plugin as long again to parse its HTML, only to leave it out of the index
 (bulk lists carry data-search-exclude). So a page carries a small placeholder through
 Markdown and search, and the list, rendered straight to HTML from templates/bulk.html.j2,
-replaces it in the finished page (`fill`). The lists render when the page is filled, not
-before, so a build never holds every list of every page at once.
+replaces it in the finished page (`fill`). The tables of a problem page are searchable, but
+Markdown still takes three times as long over them as over plain text: they are put in as
+HTML right after Markdown, before the search plugin reads the page (`part`). Either renders
+when its page is filled, not before, so a build never holds every list of every page at once.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from functools import partial
 from typing import Any
 
 # Record text is escaped before it reaches a page (`<` becomes &lt;), so no record can write one.
-_MARKER = re.compile(r'<div data-tz-fill="(\d+)"></div>')
+_MARKER = re.compile(r'<div data-tz-(fill|part)="(\d+)"></div>')
 # A row shared by many lists is rendered once with links from the site root, written as ROOT + address;
 # each page puts its own way up in ROOT's place. Record text cannot hold it: NUL is refused on reading.
 ROOT = "\x00"
@@ -27,23 +29,38 @@ Fills = Mapping[str, Callable[[], str]]
 
 @dataclass
 class Bulk:
-    """The bulk lists of one page: a placeholder each, rendered later by `render(macro, **args)`."""
+    """The HTML parts of one page: a placeholder each, rendered later by `render(macro, **args)`.
+
+    A bulk list (`bulk(...)`) is left out of search and goes into the finished page; a part of a
+    page (`bulk.part(...)`) is put in once Markdown has run, before the search plugin reads it.
+    """
 
     render: Callable[..., str]
     fills: dict[str, Callable[[], str]] = field(default_factory=dict)
 
     def __call__(self, macro: str, **args: Any) -> str:
         """A placeholder for macro `macro` of bulk.html.j2 called with `args`, as a raw HTML block."""
+        return self._later("fill", macro, args)
+
+    def part(self, macro: str, **args: Any) -> str:
+        return self._later("part", macro, args)
+
+    def _later(self, stage: str, macro: str, args: dict[str, Any]) -> str:
         key = str(len(self.fills))
-        self.fills[key] = partial(self.render, macro, **args)
-        return f'\n<div data-tz-fill="{key}"></div>\n'
+        self.fills[stage + key] = partial(self.render, macro, **args)
+        return f'\n<div data-tz-{stage}="{key}"></div>\n'
 
 
-def fill(html: str, fills: Fills) -> str:
-    """The finished page with each placeholder replaced by its list (unknown ones left as they are)."""
+def fill(html: str, fills: Fills, stage: str = "fill") -> str:
+    """`html` with each placeholder of `stage` ("fill" or "part") replaced (unknown ones left as they are)."""
     if not fills:
         return html
-    return _MARKER.sub(lambda m: fills[m.group(1)]() if m.group(1) in fills else m.group(0), html)
+
+    def replace(match: re.Match[str]) -> str:
+        render = fills.get(match.group(1) + match.group(2)) if match.group(1) == stage else None
+        return render() if render else match.group(0)
+
+    return _MARKER.sub(replace, html)
 
 
 def address(uri: str, directory_urls: bool = True) -> str:
