@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from urllib.parse import unquote, urldefrag
 
@@ -13,7 +13,8 @@ import openpyxl
 import pytest
 
 from conftest import AS_OF, REPO, Build, build, site_repo
-from taizhang import downloads, site
+from gitrepo import git_commands, git_shim
+from taizhang import demo, downloads, site
 from taizhang.aggregate import Aggregate
 from taizhang.bulk import Bulk, address, fill, href, up
 from taizhang.ledger import load_valid
@@ -179,3 +180,41 @@ def test_the_build_writes_the_downloads_when_the_second_process_fails(ledger) ->
         assert {uri: path.read_bytes() for uri, path in worker.files()}["downloads/taizhang.csv"] == pages[1].content.encode()
     finally:
         worker.close()
+
+
+# -- git processes: as many for 3 problems as for 30; a rebuild asks git only what changed ----------
+
+
+def demo_site(root: Path, problems: int) -> Path:
+    demo.generate(root, problems, weeks=3, seed=2)
+    return site_repo(root)
+
+
+DEMO_AS_OF = {"TAIZHANG_AS_OF": (demo.START + timedelta(weeks=3)).isoformat()}
+
+
+@pytest.mark.parametrize("problems", [3, 30])
+def test_a_site_build_starts_the_same_git_processes_whatever_its_size(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, problems: int) -> None:
+    root = demo_site(tmp_path / "ledger", problems)
+    log = tmp_path / "git.log"
+    monkeypatch.setenv("PATH", git_shim(tmp_path / "bin", log))
+    result = build(root, env=DEMO_AS_OF)
+    assert result.error is None, result.warnings()
+    assert len(list((result.site / "problems").glob("P*/index.html"))) == problems
+    assert git_commands(log) == ["rev-parse", "log", "cat-file", "status"]
+
+
+def test_a_rebuild_reuses_the_history_while_head_stays(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = demo_site(tmp_path / "ledger", 5)
+    log = tmp_path / "git.log"
+    monkeypatch.setenv("PATH", git_shim(tmp_path / "bin", log))
+    assert build(root, env=DEMO_AS_OF).error is None  # the hook module, and what it keeps, stay loaded
+    record = sorted((root / "records").rglob("P*.md"))[0]
+    text = record.read_text(encoding="utf-8")
+    record.write_text(re.sub(r"(?m)^(    progress: ).*$", r"\g<1>重建时读到的进展", text, count=1), encoding="utf-8")
+    log.write_text("")
+    result = build(root, env=DEMO_AS_OF)
+    assert result.error is None, result.warnings()
+    assert git_commands(log) == ["rev-parse", "status"]  # the old revision was parsed by the first build
+    assert "重建时读到的进展" in result.html(f"problems/{record.stem}")
