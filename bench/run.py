@@ -1,0 +1,485 @@
+"""`make bench`: the ledger's site build against a bare MkDocs + Material build of as many plain pages.
+
+For each size N (problems, 20 weekly commits) it times `taizhang check`, `taizhang export
+--format json` and `mkdocs build` of the demo ledger's site, and `mkdocs build` of a bare site:
+the same mkdocs.yml without the hook, the same hand-written docs/, and one plain Markdown page
+for every page the ledger's site generates, as large as the text of a ledger problem page.
+Every command runs in a fresh process: wall time is the median of --runs runs (ledger and bare
+builds alternate, so a busy machine slows both alike), memory the peak resident set of the
+process (wait4), git processes are counted by a `git` on PATH that logs each start. It also
+times history extraction against a plain `git log --name-status`, reads the hook's own time
+from its `mkdocs build -v` line, and measures a rebuild under `mkdocs serve` after one record
+is edited. Prints the table and writes it to bench/results.md.
+
+Generated repositories are kept in bench/work/ (not in git), keyed by size, weeks and seed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import os
+import platform
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from importlib import metadata
+from pathlib import Path
+
+from taizhang import demo, timing
+from taizhang.ledger import load_valid
+from taizhang.model import Problem
+
+HERE = Path(__file__).resolve().parent
+PROJECT = HERE.parent
+WORK = HERE / "work"
+BIN = Path(sys.executable).parent
+WEEKS = 20
+SEED = 1
+SIZES = (100, 500, 1000, 5000)
+SERVE_SIZE = 1000
+AS_OF = demo.START + timedelta(weeks=WEEKS)
+REAL_GIT = shutil.which("git") or "/usr/bin/git"
+# The hook's timing line under `mkdocs build -v` (taizhang_hook.on_post_build).
+TIMINGS = re.compile(r"taizhang timings: (.*)$", re.M)
+
+TARGETS = {
+    "build": 1.2,  # ledger build / bare build, at every size
+    "hook": 0.15,  # the hook's own work / ledger build, at the largest size
+    "linear": 11.0,  # ledger build at 5,000 / at 500
+    "history": 3.0,  # history extraction / plain git log --name-status
+    "memory": 1.5,  # ledger build peak / bare build peak
+}
+
+
+@dataclass
+class Run:
+    """One finished process: wall seconds, CPU seconds and peak resident set (its own and its
+    children's), the git processes it started."""
+
+    seconds: float
+    cpu: float
+    peak_mb: float
+    git: int
+    stderr: str = ""
+
+
+@dataclass
+class Runs:
+    runs: list[Run] = field(default_factory=list)
+
+    @property
+    def seconds(self) -> float:
+        return statistics.median(r.seconds for r in self.runs)
+
+    @property
+    def cpu(self) -> float:
+        return statistics.median(r.cpu for r in self.runs)
+
+    @property
+    def peak_mb(self) -> float:
+        return max(r.peak_mb for r in self.runs)
+
+    @property
+    def git(self) -> list[int]:
+        return sorted({r.git for r in self.runs})
+
+
+# -- running and measuring one process ---------------------------------------------------
+
+
+def git_shim() -> Path:
+    """A folder with a `git` that appends one line per start to $TAIZHANG_BENCH_GIT_LOG, then runs git."""
+    folder = WORK / "bin"
+    folder.mkdir(parents=True, exist_ok=True)
+    shim = folder / "git"
+    shim.write_text(f'#!/bin/sh\necho "$*" >> "$TAIZHANG_BENCH_GIT_LOG"\nexec "{REAL_GIT}" "$@"\n', encoding="utf-8")
+    shim.chmod(0o755)
+    return folder
+
+
+def environment(extra: dict[str, str] | None = None) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    env.update({"PATH": f"{git_shim()}{os.pathsep}{BIN}{os.pathsep}{env.get('PATH', '')}",
+                "TAIZHANG_AS_OF": AS_OF.isoformat(), "NO_MKDOCS_2_WARNING": "1", "LC_ALL": "C.UTF-8"})
+    env.update(extra or {})
+    return env
+
+
+def run(command: Sequence[str], cwd: Path, env: dict[str, str] | None = None) -> Run:
+    """Run `command` to the end in a fresh process; raise with its stderr when it fails."""
+    with tempfile.TemporaryDirectory(dir=WORK) as scratch:
+        log = Path(scratch) / "git.log"
+        log.touch()
+        errors = Path(scratch) / "stderr"
+        with open(errors, "wb") as stderr:
+            start = time.perf_counter()
+            process = subprocess.Popen(list(command), cwd=cwd, env=environment({"TAIZHANG_BENCH_GIT_LOG": str(log), **(env or {})}),
+                                       stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=stderr)
+            # The child's rusage, with that of the processes it waited for: the peak is the largest of them.
+            _, status, usage = os.wait4(process.pid, 0)
+            seconds = time.perf_counter() - start
+            process.returncode = os.waitstatus_to_exitcode(status)
+        text = errors.read_text(encoding="utf-8", errors="replace")
+        if process.returncode != 0:
+            raise SystemExit(f"bench: {' '.join(command)} failed in {cwd} (exit {process.returncode}):\n{text[-3000:]}")
+        cpu = usage.ru_utime + usage.ru_stime
+        return Run(seconds, cpu, usage.ru_maxrss / 1024, len(log.read_text().splitlines()), text)
+
+
+# -- the repositories ------------------------------------------------------------------------
+
+
+def ledger_repo(problems: int) -> Path:
+    """The demo ledger with `problems` problems, generated once, with the current site configuration."""
+    root = WORK / f"ledger-{problems}-w{WEEKS}-s{SEED}"
+    stamp = root.with_suffix(".done")
+    if not stamp.exists():
+        shutil.rmtree(root, ignore_errors=True)
+        print(f"  generating {root.name} …", flush=True)
+        demo.generate(root, problems, weeks=WEEKS, seed=SEED)
+        stamp.touch()
+    demo.add_site(root)
+    return root
+
+
+def bare_config() -> str:
+    """This project's mkdocs.yml without the hook: the same theme, plugins, extensions and nav policy."""
+    text = (PROJECT / "mkdocs.yml").read_text(encoding="utf-8")
+    hooks = re.compile(r"^hooks:\n(?:  - .*\n)+", re.M)
+    if not hooks.search(text):
+        raise SystemExit("bench: mkdocs.yml has no hooks: block to remove")
+    return hooks.sub("", text)
+
+
+def generated_pages(site: Path, docs: Path) -> list[str]:
+    """Docs-relative files, one per page the ledger's build generated (hand-written pages excluded)."""
+    written = {f"{p.relative_to(docs).with_suffix('').as_posix()}" for p in docs.rglob("*.md")}
+    found = []
+    for page in sorted(site.rglob("index.html")):
+        folder = page.parent.relative_to(site).as_posix()
+        folder = "" if folder == "." else folder
+        if folder not in written and f"{folder}/index".lstrip("/") not in written:
+            found.append(f"{folder}/index.md".lstrip("/"))
+    return found
+
+
+def bare_repo(problems: int, ledger: Path, pages: list[str], size: int) -> Path:
+    """A bare site with a plain page at each of `pages`, each about `size` bytes, written from the records."""
+    root = WORK / f"bare-{problems}-w{WEEKS}-s{SEED}"
+    shutil.rmtree(root, ignore_errors=True)
+    shutil.copytree(PROJECT / "docs", root / "docs")
+    (root / "records").mkdir()  # watched by the shared mkdocs.yml, empty here
+    (root / "hooks").mkdir()
+    (root / "mkdocs.yml").write_text(bare_config(), encoding="utf-8")
+    records = load_valid(ledger, AS_OF).problems
+    for i, uri in enumerate(pages):
+        path = root / "docs" / uri
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(plain_page(records, i, size), encoding="utf-8")
+    return root
+
+
+def plain_page(records: list[Problem], i: int, size: int) -> str:
+    """Plain Markdown (headings, lists, paragraphs) from record i and the next ones, about `size` bytes."""
+    lines: list[str] = []
+    while sum(len(line.encode()) + 1 for line in lines) < size:
+        p = records[i % len(records)]
+        lines += [f"{'#' if not lines else '##'} {p.id} {p.title}", "", "### 问题表现", ""]
+        lines += [f"{n}. {m.text}" for n, m in enumerate(p.manifestations, 1)] + ["", "### 整改措施", ""]
+        for m in p.measures:
+            lines += [f"- **{m.id}** {m.text}：{m.progress or ''} {m.outcome or ''}（{m.status}，{m.due or '长期坚持'}）"]
+        lines += ["", p.body.strip(), ""]
+        i += 1
+    return "\n".join(lines) + "\n"
+
+
+# -- what is measured ------------------------------------------------------------------------
+
+
+def mkdocs_build(root: Path) -> Run:
+    return run([str(BIN / "mkdocs"), "build", "-v", "--clean", "-d", str(root / "site")], root)
+
+
+def taizhang(root: Path, *args: str) -> Run:
+    return run([str(BIN / "taizhang"), *args, "--root", str(root), "--as-of", AS_OF.isoformat()], root)
+
+
+# Scripts run in a fresh interpreter; each prints its answer as the last line of stderr.
+HISTORY = """
+import sys, time
+from pathlib import Path
+from taizhang.history import read_history
+start = time.perf_counter()
+history = read_history(Path(sys.argv[1]))
+seconds = time.perf_counter() - start
+assert history.available and not history.warnings, history.warnings
+print(seconds, file=sys.stderr)
+"""
+
+def script(source: str, root: Path) -> tuple[str, Run]:
+    process = run([sys.executable, "-c", source, str(root)], root)
+    return process.stderr.strip().splitlines()[-1], process
+
+
+def history_seconds(root: Path) -> tuple[float, Run]:
+    """read_history's own seconds (no interpreter start-up) and its process, git starts counted."""
+    answer, process = script(HISTORY, root)
+    return float(answer), process
+
+
+def page_text_bytes(site: Path, sample: int = 500) -> int:
+    """The mean size of the text a reader sees in a problem page's article (UTF-8 bytes, markup left out).
+
+    The size of what a page says, not of its source: bare pages are made as large as that, so that
+    moving a table between Markdown and HTML changes neither side of the comparison.
+    """
+    sizes = []
+    for path in sorted(site.glob("problems/P*/index.html"))[:sample]:
+        page = path.read_text(encoding="utf-8")
+        article = page[page.index("<article"):page.index("</article>")]
+        text = html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", article)))
+        sizes.append(len(text.encode()))
+    return round(statistics.mean(sizes))
+
+
+def hook_seconds(build: Run) -> dict[str, float]:
+    found = TIMINGS.findall(build.stderr)
+    return timing.parse(found[-1]) if found else {}
+
+
+@dataclass
+class Size:
+    problems: int
+    pages: int = 0
+    page_bytes: int = 0
+    check: Runs = field(default_factory=Runs)
+    export: Runs = field(default_factory=Runs)
+    ledger: Runs = field(default_factory=Runs)
+    bare: Runs = field(default_factory=Runs)
+    history: list[float] = field(default_factory=list)
+    history_git: list[int] = field(default_factory=list)
+    git_log: Runs = field(default_factory=Runs)
+    git_patch: Runs = field(default_factory=Runs)
+    hook: list[dict[str, float]] = field(default_factory=list)
+
+    @property
+    def hook_total(self) -> float:
+        return statistics.median(h.get("total", 0.0) for h in self.hook) if self.hook else float("nan")
+
+
+def measure(problems: int, runs: int) -> Size:
+    print(f"N = {problems}", flush=True)
+    ledger = ledger_repo(problems)
+    result = Size(problems)
+    bare: Path | None = None
+    for i in range(runs):
+        result.ledger.runs.append(step(f"  ledger build {i + 1}/{runs}", lambda: mkdocs_build(ledger)))
+        result.hook.append(hook_seconds(result.ledger.runs[-1]))
+        if bare is None:  # the first build says which pages the ledger's site has, and how large
+            pages = generated_pages(ledger / "site", ledger / "docs")
+            result.pages, result.page_bytes = len(pages), page_text_bytes(ledger / "site")
+            bare = bare_repo(problems, ledger, pages, result.page_bytes)
+        result.bare.runs.append(step(f"  bare build   {i + 1}/{runs}", lambda: mkdocs_build(bare)))
+    for i in range(runs):
+        result.check.runs.append(taizhang(ledger, "check"))
+        result.export.runs.append(taizhang(ledger, "export", "--format", "json"))
+        seconds, process = history_seconds(ledger)
+        result.history.append(seconds)
+        result.history_git.append(process.git)
+        result.git_log.runs.append(run([REAL_GIT, "log", "--name-status", "--", "records/"], ledger))
+        result.git_patch.runs.append(run([REAL_GIT, "log", "-p", "--", "records/"], ledger))
+    return result
+
+
+def step(label: str, action: Callable[[], Run]) -> Run:
+    found = action()
+    print(f"{label}: {found.seconds:6.1f} s  CPU {found.cpu:6.1f} s  {found.peak_mb:6.0f} MB  git {found.git}", flush=True)
+    return found
+
+
+# -- serve -------------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def fetch(url: str) -> str | None:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.read().decode("utf-8", "replace")
+    except (urllib.error.URLError, ConnectionError, TimeoutError):
+        return None
+
+
+def wait_for(check: Callable[[], bool], deadline: float) -> bool:
+    end = time.monotonic() + deadline
+    while time.monotonic() < end:
+        if check():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def serve_seconds(problems: int, edits: int) -> list[float]:
+    """Seconds from saving an edited record to `mkdocs serve` serving the page that shows the edit."""
+    ledger = ledger_repo(problems)
+    record = sorted((ledger / "records").rglob("P*.md"))[0]
+    page = f"problems/{record.stem}/"
+    original = record.read_bytes()
+    port = free_port()
+    log = WORK / "serve.log"
+    with open(log, "wb") as out:
+        server = subprocess.Popen([str(BIN / "mkdocs"), "serve", "-a", f"127.0.0.1:{port}"], cwd=ledger,
+                                  env=environment({"TAIZHANG_BENCH_GIT_LOG": os.devnull}), stdout=out, stderr=out)
+    url = f"http://127.0.0.1:{port}/{page}"
+    found = []
+    try:
+        if not wait_for(lambda: fetch(url) is not None, 900):
+            raise SystemExit(f"bench: mkdocs serve did not start, see {log}")
+        for i in range(edits):
+            marker = f"基准编辑{i}号{time.time_ns()}"
+            text = original.decode("utf-8")
+            edited, count = re.subn(r"^(    progress: ).*$", rf"\g<1>{marker}", text, count=1, flags=re.M)
+            if not count:
+                raise SystemExit(f"bench: {record} has no progress line to edit")
+            time.sleep(1.0)  # the watcher sees a new modification time
+            start = time.perf_counter()
+            record.write_text(edited, encoding="utf-8")
+            if not wait_for(lambda: marker in (fetch(url) or ""), 900):
+                raise SystemExit(f"bench: the edit never showed under mkdocs serve, see {log}")
+            found.append(time.perf_counter() - start)
+            print(f"  serve rebuild {i + 1}/{edits}: {found[-1]:6.1f} s", flush=True)
+    finally:
+        record.write_bytes(original)
+        server.terminate()
+        server.wait(30)
+    return found
+
+
+# -- the report ----------------------------------------------------------------------------------
+
+
+def ratio(a: float, b: float) -> float:
+    return a / b if b else float("inf")
+
+
+def mark(ok: bool) -> str:
+    return "✓" if ok else "✗"
+
+
+def report(sizes: list[Size], serve: list[float], runs: int, started: float) -> str:
+    by = {s.problems: s for s in sizes}
+    largest = max(sizes, key=lambda s: s.problems)
+    lines = [
+        "# Benchmark: the ledger's site against bare MkDocs + Material",
+        "",
+        f"`make bench` on {date.today()}: {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"MkDocs {metadata.version('mkdocs')}, Material {metadata.version('mkdocs-material')}; "
+        f"demo ledgers with {WEEKS} weekly commits (seed {SEED}), as of {AS_OF}; median of {runs} runs; "
+        f"{(time.perf_counter() - started) / 60:.1f} minutes in all.",
+        "",
+        "Bare: the same mkdocs.yml without the hook and one plain Markdown page for each page the ledger's "
+        "site generates, each as large as the text a ledger problem page shows (page bytes). Seconds are wall time; "
+        "CPU seconds add the processes a build waited for (the ledger's downloads are written by a second "
+        "process). Hook: the hook's own seconds in the build, from its `mkdocs build -v` line. Memory: the "
+        "peak resident set of the build or of any process it waited for.",
+        "",
+        "## Site build",
+        "",
+        "| problems | pages | page bytes | ledger s | bare s | ratio | ledger CPU s | bare CPU s | hook s | hook share "
+        "| ledger MB | bare MB | memory ratio | git processes |",
+        "|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+    ]
+    for s in sizes:
+        lines.append(
+            f"| {s.problems:,} | {s.pages:,} | {s.page_bytes:,} | {s.ledger.seconds:.1f} | {s.bare.seconds:.1f} "
+            f"| {ratio(s.ledger.seconds, s.bare.seconds):.2f} | {s.ledger.cpu:.1f} | {s.bare.cpu:.1f} "
+            f"| {s.hook_total:.1f} | {ratio(s.hook_total, s.ledger.seconds):.0%} "
+            f"| {s.ledger.peak_mb:.0f} | {s.bare.peak_mb:.0f} | {ratio(s.ledger.peak_mb, s.bare.peak_mb):.2f} "
+            f"| {', '.join(map(str, s.ledger.git))} |")
+    lines += [
+        "",
+        "## Commands and history",
+        "",
+        "| problems | check s | export json s | history s | git log --name-status s | history ratio "
+        "| git log -p s | ratio to -p | git processes (history) |",
+        "|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+    ]
+    for s in sizes:
+        history = statistics.median(s.history)
+        lines.append(f"| {s.problems:,} | {s.check.seconds:.2f} | {s.export.seconds:.2f} | {history:.2f} "
+                     f"| {s.git_log.seconds:.2f} | {ratio(history, s.git_log.seconds):.0f} "
+                     f"| {s.git_patch.seconds:.2f} | {ratio(history, s.git_patch.seconds):.1f} "
+                     f"| {', '.join(map(str, sorted(set(s.history_git))))} |")
+    steps = sorted({k for h in largest.hook for k in h if k != "total"})
+    if steps:
+        lines += ["", f"The hook's steps at {largest.problems:,} problems (seconds, median): "
+                  + ", ".join(f"{k} {statistics.median(h.get(k, 0.0) for h in largest.hook):.2f}" for k in steps) + "."]
+    lines += ["", "## Targets", ""]
+    lines += targets(by, largest, serve)
+    return "\n".join(lines) + "\n"
+
+
+def targets(by: dict[int, Size], largest: Size, serve: list[float]) -> list[str]:
+    found = []
+    worst = max(by.values(), key=lambda s: ratio(s.ledger.seconds, s.bare.seconds))
+    r = ratio(worst.ledger.seconds, worst.bare.seconds)
+    found.append(f"- {mark(r <= TARGETS['build'])} ledger build at most {TARGETS['build']}× bare at every size: "
+                 f"worst {r:.2f}× at {worst.problems:,}")
+    share = ratio(largest.hook_total, largest.ledger.seconds)
+    found.append(f"- {mark(share < TARGETS['hook'])} hook's own work under {TARGETS['hook']:.0%} of the build at "
+                 f"{largest.problems:,}: {share:.0%}")
+    if 500 in by and 5000 in by:
+        r = ratio(by[5000].ledger.seconds, by[500].ledger.seconds)
+        found.append(f"- {mark(r <= TARGETS['linear'])} linear: build at 5,000 at most {TARGETS['linear']:.0f}× the build at 500: {r:.1f}×")
+    h = ratio(statistics.median(largest.history), largest.git_log.seconds)
+    found.append(f"- {mark(h <= TARGETS['history'])} history within {TARGETS['history']:.0f}× plain git log --name-status "
+                 f"at {largest.problems:,}: {h:.1f}×")
+    counts = {c for s in by.values() for c in s.history_git} | {c for s in by.values() for c in s.ledger.git}
+    same = len({c for s in by.values() for c in s.history_git}) == 1 and len({c for s in by.values() for c in s.ledger.git}) == 1
+    found.append(f"- {mark(same)} a constant number of git processes at every size: "
+                 f"history {sorted({c for s in by.values() for c in s.history_git})}, build {sorted({c for s in by.values() for c in s.ledger.git})}"
+                 if counts else "- ✗ no git process counted")
+    worst = max(by.values(), key=lambda s: ratio(s.ledger.peak_mb, s.bare.peak_mb))
+    r = ratio(worst.ledger.peak_mb, worst.bare.peak_mb)
+    found.append(f"- {mark(r <= TARGETS['memory'])} peak memory at most {TARGETS['memory']}× bare: worst {r:.2f}× at {worst.problems:,}")
+    if serve and SERVE_SIZE in by:
+        bare = by[SERVE_SIZE].bare.seconds
+        found.append(f"- {mark(statistics.median(serve) <= bare)} `mkdocs serve` at {SERVE_SIZE:,}: an edited record is served "
+                     f"{statistics.median(serve):.1f} s after saving (median of {len(serve)}), one bare build takes {bare:.1f} s")
+    return found
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default=",".join(map(str, SIZES)), help="problems per ledger, comma-separated")
+    parser.add_argument("--runs", type=int, default=3, help="runs per measurement (median)")
+    parser.add_argument("--serve-edits", type=int, default=3, help="edits timed under mkdocs serve (0: none)")
+    parser.add_argument("--output", type=Path, default=HERE / "results.md")
+    args = parser.parse_args(argv)
+    started = time.perf_counter()
+    WORK.mkdir(parents=True, exist_ok=True)
+    sizes = [measure(int(n), args.runs) for n in args.sizes.split(",")]
+    serve = serve_seconds(SERVE_SIZE, args.serve_edits) if args.serve_edits and SERVE_SIZE in {s.problems for s in sizes} else []
+    text = report(sizes, serve, args.runs, started)
+    print("\n" + text)
+    args.output.write_text(text, encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
