@@ -28,6 +28,7 @@ from docx.text.paragraph import Paragraph
 from .labels import LABELS, MARK_LABELS
 from .labels import WEEKLY_WORDS as W
 from .ledger import CHINA
+from .package import repack
 from .text import chinese_number
 from .weekly import Line, Report
 
@@ -58,7 +59,7 @@ def to_bytes(report: Report) -> bytes:
     doc = document(report)
     out = BytesIO()
     doc.save(out)
-    return out.getvalue()
+    return repack(out.getvalue(), _moment(report))
 
 
 def document(report: Report) -> DocumentObject:
@@ -176,9 +177,13 @@ def _properties(doc: DocumentObject, report: Report) -> None:
     props.author = props.last_modified_by = report.agg.ledger.unit
     props.comments = props.subject = props.keywords = props.category = ""
     # core.xml stores UTC: 17:30 in Beijing
-    moment = datetime.combine(report.as_of, time(17, 30), CHINA).astimezone(timezone.utc).replace(tzinfo=None)
-    props.created = props.modified = moment
+    props.created = props.modified = _moment(report).astimezone(timezone.utc).replace(tzinfo=None)
     props.revision = 1
+
+
+def _moment(report: Report) -> datetime:
+    """17:30 in Beijing on the report's as-of date: the time the file says it was made."""
+    return datetime.combine(report.as_of, time(17, 30), CHINA)
 
 
 # -- text -----------------------------------------------------------------------------------------
