@@ -3,6 +3,7 @@ edit links, dates, what needs attention, readable anchors and a search index wit
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from datetime import date
@@ -136,6 +137,50 @@ def test_bulk_tables_stay_out_of_search(index: dict[str, dict[str, str]]) -> Non
     assert holders == ["problems/P01/#P01-M1"]
     for location in ("tasks/", "owners/", "problems/", "progress/#逾期清单", "owners/zhangwei/#作为责任领导"):
         assert "P0" not in index[location]["text"], location
+
+
+def plain(html_text: str) -> str:
+    """Text without tags, entities, white space or the U+200B jieba puts between words."""
+    return re.sub(r"[\s\u200b]+", "", html.unescape(re.sub(r"<[^>]+>", "", html_text)))
+
+
+def section(page: str, anchor: str | None) -> str:
+    """A page's HTML from the heading `anchor` (None: the page's title) to the next heading."""
+    start = page.rindex("<h", 0, page.index(f'id="{anchor}"')) if anchor else page.index("<h1")
+    end = re.compile(r"<h[1-6][ >]").search(page, start + 1)
+    return page[start:end.start() if end else len(page)]
+
+
+def table_rows(page: str, anchor: str | None) -> list[str]:
+    """The plain text of each body row of the tables under the heading `anchor`."""
+    return [plain(row) for row in re.findall(r"<tr>(.*?)</tr>", section(page, anchor), re.S) if "<td" in row]
+
+
+# The small tables written as Markdown inside <div data-search-exclude markdown>: md_in_html renders the
+# attribute as data-search-exclude="data-search-exclude", Material's search leaves the table out and then
+# strips the attribute from the page, so the built HTML no longer shows it.
+@pytest.mark.parametrize(("address", "anchor", "heading"), [
+    ("", "按方面", "按方面"),
+    ("progress", "按方面", "按方面"),
+    ("progress", "按责任科室", "按责任科室"),
+    ("progress", "对账反馈数与台账数", "对账：反馈数与台账数"),
+    ("owners/zhangwei", None, "张伟"),
+])
+def test_small_tally_tables_stay_out_of_search(built: Build, index: dict[str, dict[str, str]],
+                                               address: str, anchor: str | None, heading: str) -> None:
+    rows = table_rows(built.html(address), anchor)
+    assert rows, "no table under the heading"
+    entry = index[(f"{address}/" if address else "") + (f"#{anchor}" if anchor else "")]
+    assert plain(entry["title"]) == heading  # the heading is still found
+    indexed = plain(entry["text"])
+    assert [row for row in rows if row in indexed] == []
+
+
+def test_the_home_tally_row_is_not_in_search(built: Build, index: dict[str, dict[str, str]]) -> None:
+    row = "".join(["三、乡村财务管理", "24", "1", "6", "3", "14", "1", "70.8%"])  # area, measures, by status, overdue, rate
+    assert row in plain(section(built.html(""), "按方面"))
+    assert plain(index["#按方面"]["title"]) == "按方面"
+    assert not [location for location, doc in index.items() if row in plain(doc["text"])]
 
 
 def test_list_pages_use_the_full_width(built: Build) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import textwrap
@@ -14,6 +15,7 @@ from docx import Document
 from docx.oxml.ns import qn
 from gitrepo import LEDGER, OWNERS, GitRepo, measure, problem
 from test_history import site_with_history, text_of
+from test_site_look import plain, table_rows
 
 from taizhang import demo
 from taizhang.aggregate import Aggregate
@@ -443,6 +445,21 @@ def test_the_burn_up_on_the_progress_page(site) -> None:  # type: ignore[no-unty
     page = site.html("progress")
     assert page.index("按责任科室") < page.index("挂图作战：每周进度") < page.index('id="逾期清单"')
     assert "W28 4、W29 4、W30 4、W31 5、W32 5、W33 5" in page
+
+
+@pytest.mark.parametrize(("address", "anchor", "heading"), [
+    ("weekly", None, "每周报告"),
+    ("weekly/2023-W29", "figures", "（一）主要数据"),
+    ("weekly/2023-W29", "areas", "（二）各方面进展"),
+    ("weekly/2023-W29", "burnup", "（三）挂图作战：每周进度"),
+])
+def test_weekly_tables_stay_out_of_search(site, address: str, anchor: str | None, heading: str) -> None:  # type: ignore[no-untyped-def]
+    rows = table_rows(site.html(address), anchor)
+    assert rows, "no table under the heading"
+    docs = json.loads((site.site / "search/search_index.json").read_text(encoding="utf-8"))["docs"]
+    entry = {doc["location"]: doc for doc in docs}[f"{address}/" + (f"#{anchor}" if anchor else "")]
+    assert plain(entry["title"]) == heading  # the heading is still found
+    assert [row for row in rows if row in plain(entry["text"])] == []
 
 
 def test_the_public_site_names_no_one_on_weekly_pages(repo: GitRepo, tmp_path: Path) -> None:
