@@ -19,6 +19,7 @@ from taizhang.aggregate import Aggregate
 from taizhang.history import History, read_history
 from taizhang.ledger import Cache, as_of_date, load
 from taizhang.public import named, public_ledger, public_nav
+from taizhang.store import Store
 
 log = logging.getLogger("mkdocs.plugins.taizhang")
 logging.getLogger("jieba").setLevel(logging.WARNING)  # its dictionary banner on every build is noise
@@ -43,8 +44,10 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     if records not in [str(Path(w)) for w in config.watch]:
         config.watch.append(records)
     as_of = as_of_date()
+    store = Store(root)  # what the last build parsed and read, kept in the git directory
     with _clock("load"):
-        ledger, errors = load(root, as_of, _cache)
+        ledger, errors = load(root, as_of, _cache.fill(store))
+        _cache.save(store)
     options = site.Options(repo_url=config.repo_url, edit_uri=config.edit_uri,
                            public=os.environ.get("TAIZHANG_PROFILE") == "public",
                            directory_urls=config.use_directory_urls)
@@ -65,7 +68,7 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     for line in _mismatches(agg):
         log.info("%s", line)
     with _clock("history"):
-        _history = read_history(root, _history)
+        _history = read_history(root, _history, store)
     for line in _history.warnings + _history.notes:  # information: a build without history still passes --strict
         log.info("%s", line)
     options.updated = _history.updated()

@@ -12,6 +12,7 @@ from .history import Commit, History, read_history
 from .labels import HISTORY_WORDS, REVIEW_WORDS, status_label
 from .ledger import as_of_date, load
 from .model import Ledger
+from .store import Store
 
 H = HISTORY_WORDS
 LIMIT = 50  # lines per section of the diff summary, so that the comment fits a git host's limit
@@ -41,7 +42,7 @@ def register_history(subs: argparse._SubParsersAction, parent: argparse.Argument
 
 
 def run_history(args: argparse.Namespace) -> int:
-    history = read_history(args.root)
+    history = read_history(args.root, store=Store(args.root))
     warn(history.warnings)
     commits = history.for_problem(args.id) or history.for_measure(args.id)
     if not commits:

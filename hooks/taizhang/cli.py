@@ -11,7 +11,7 @@ from pathlib import Path
 from . import audit, authoring, export, githook, report
 from .aggregate import Aggregate
 from .errors import Error, LedgerError
-from .ledger import as_of_date, load, load_valid
+from .ledger import as_of_date, load, load_valid, stored
 
 Command = Callable[[argparse.Namespace], int]
 
@@ -71,7 +71,8 @@ def register_check(subs: argparse._SubParsersAction, parent: argparse.ArgumentPa
 
 
 def run_check(args: argparse.Namespace) -> int:
-    ledger, errors = load(args.root, as_of(args))
+    with stored(args.root) as cache:
+        ledger, errors = load(args.root, as_of(args), cache)
     if errors:
         print_errors(errors)
         return 1
@@ -91,7 +92,8 @@ def register_export(subs: argparse._SubParsersAction, parent: argparse.ArgumentP
 
 
 def run_export(args: argparse.Namespace) -> int:
-    agg = Aggregate(load_valid(args.root, as_of(args)), as_of(args))
+    with stored(args.root) as cache:
+        agg = Aggregate(load_valid(args.root, as_of(args), cache), as_of(args))
     if args.format == "xlsx":
         if args.output is None:
             raise UsageError("导出 xlsx 时必须用 -o 指定输出文件")

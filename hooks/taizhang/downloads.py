@@ -21,7 +21,7 @@ from pathlib import Path
 
 from .aggregate import Aggregate
 from .errors import LedgerError
-from .ledger import load_valid
+from .ledger import load_valid, stored
 from .public import public_ledger
 from .site import Page, downloads
 
@@ -77,7 +77,8 @@ def main(argv: list[str]) -> int:
     """The second process: exit 0 with the files written, 1 when the ledger does not load cleanly."""
     root, as_of, folder, *flags = argv
     try:
-        ledger = load_valid(Path(root), date.fromisoformat(as_of))
+        with stored(Path(root)) as cache:  # the build has just parsed and stored every record
+            ledger = load_valid(Path(root), date.fromisoformat(as_of), cache)
     except LedgerError:  # changed since the build checked it: the build writes them itself
         return 1
     public = "--public" in flags

@@ -110,15 +110,17 @@ def _relative(repo: Repo, path: str) -> str | None:
     return path[len(repo.prefix):] if path.startswith(repo.prefix) else None
 
 
-def log(repo: Repo, folder: str) -> list[Entry]:
-    """Every commit that changed `folder`, oldest first, parents before children, with blob ids.
+def log(repo: Repo, folder: str, since: str | None = None) -> list[Entry]:
+    """Every commit that changed `folder` (after commit `since`, if given), oldest first, parents
+    before children, with blob ids.
 
     One process. No rename detection: a moved record is paired by its id, which SPEC makes the
     identity, not by content similarity. Merges show only the files that differ from every parent
     (a conflict resolution); the rest arrived with the merged commits themselves.
     """
     out = run(repo.root, "log", "-z", "--raw", "--no-abbrev", "--no-renames", "-c", "--no-color",
-              "--topo-order", "--reverse", "--format=%x01%H%x00%P%x00%an%x00%aI", "--", folder)
+              "--topo-order", "--reverse", "--format=%x01%H%x00%P%x00%an%x00%aI",
+              *([f"{since}..HEAD"] if since else []), "--", folder)
     return list(_entries(repo, out.decode("utf-8", "surrogateescape").split("\0")))
 
 
@@ -208,6 +210,15 @@ def rev_parse(repo: Repo, *revs: str) -> list[str]:
         if rev.startswith("-"):  # rev-parse would take it for an option
             raise GitError(f"{HISTORY_WORDS['bad_revision']}：{rev}")
     return run(repo.root, "rev-parse", *[f"{r}^{{commit}}" for r in revs]).decode().split()
+
+
+def is_ancestor(repo: Repo, ancestor: str, commit: str) -> bool:
+    """Whether `commit` descends from `ancestor` (False too when either is unknown, e.g. after a rebase)."""
+    try:
+        run(repo.root, "merge-base", "--is-ancestor", ancestor, commit)
+    except GitError:
+        return False
+    return True
 
 
 def merge_base(repo: Repo, a: str, b: str) -> str:

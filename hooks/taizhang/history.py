@@ -7,9 +7,7 @@ each distinct blob once. Each revision is parsed once (`ledger.parse_problem`).
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from pathlib import Path
@@ -20,6 +18,7 @@ from .labels import HISTORY_WORDS
 from .ledger import CHINA, RECORDS, natural
 from .model import Ledger, Measure, Problem
 from .revisions import Revisions
+from .store import Store, collector_paused
 
 FOLDER = f"{RECORDS}/"
 EVIDENCE = f"{RECORDS}/evidence/"
@@ -156,11 +155,13 @@ class History:
         return found
 
 
-def read_history(root: Path, previous: History | None = None) -> History:
+def read_history(root: Path, previous: History | None = None, store: Store | None = None) -> History:
     """The history of `root`'s records/ from git; never raises, says in `warnings` what is missing.
 
-    `previous` (an earlier result for the same root) is reused when HEAD has not moved, so a
-    rebuild under `mkdocs serve` only asks git for the uncommitted edits.
+    History only grows, so what was read before is reused: `previous` (an earlier result for
+    the same root, under `mkdocs serve`) or the history `store` kept from the last build. With
+    HEAD where it was, git is asked only for the uncommitted edits; with HEAD further on, only
+    for the commits since.
     """
     try:
         repo = git.repo(root)
@@ -169,14 +170,35 @@ def read_history(root: Path, previous: History | None = None) -> History:
     if repo.shallow:
         return History(head=repo.head, warnings=[HISTORY_WORDS["shallow"]])
     try:
-        reusable = previous is not None and previous.committed is not None and previous.head == repo.head
-        past = previous.committed if reusable and previous else Reader(repo).read()
-        history = _present(repo, past)  # type: ignore[arg-type]
+        history = _present(repo, _committed(repo, previous, store))
     except git.GitError as exc:
         return History(head=repo.head, warnings=[str(exc)])
     if not history.commits and not history.warnings:
         history.warnings.append(HISTORY_WORDS["no_commits"])
     return history
+
+
+def _committed(repo: git.Repo, previous: History | None, store: Store | None) -> History:
+    """The committed history at HEAD, read from the last known point on."""
+    base = previous.committed if previous is not None else None
+    if base is None and store is not None:
+        base = store.read("history", History)
+    if base is not None and base.available and base.head == repo.head:
+        return base
+    if base is not None and base.available and base.head and repo.head and git.is_ancestor(repo, base.head, repo.head):
+        past = Reader(repo, _continued(base, repo.head)).read(since=base.head)
+    else:
+        past = Reader(repo).read()
+    if store is not None:
+        store.write("history", replace(past, parsed={}, committed=None))
+    return past
+
+
+def _continued(base: History, head: str) -> History:
+    """A copy of `base` to read further commits into: its own lists, commits oldest first again."""
+    return replace(base, head=head, commits=base.commits[::-1], warnings=list(base.warnings), notes=list(base.notes),
+                   steps=list(base.steps), since=dict(base.since), touched=dict(base.touched), state=dict(base.state),
+                   parsed={}, committed=None)
 
 
 def _present(repo: git.Repo, past: History) -> History:
@@ -205,10 +227,10 @@ class Reader:
         self.order: dict[str, tuple] = {}  # path → natural sort key, computed once per path
         self.failed: dict[str, str] = {}  # blob id → why it does not parse
 
-    def read(self) -> History:
-        """The committed history (no uncommitted edits)."""
-        entries = git.log(self.repo, FOLDER) if self.repo.head else []
-        with _collector_paused():
+    def read(self, since: str | None = None) -> History:
+        """The committed history (no uncommitted edits), or its commits after `since` added to it."""
+        entries = git.log(self.repo, FOLDER, since) if self.repo.head else []
+        with collector_paused():
             self.fetch(self.wanted((c for e in entries for c in e.changes), new=True))
             for entry in entries:
                 self.step(Commit(entry.id, entry.author, entry.date, ()), entry.changes, merge=entry.merge)
@@ -306,18 +328,6 @@ class Reader:
             self._skipped(path, commit, str(errors[0]) if errors else HISTORY_WORDS["git_failed"])
             return None
         return problem
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Parsing makes millions of objects without cycles; the cycle collector would rescan them over and over."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _apply(state: dict[str, Problem], delta: dict[str, Problem | None]) -> None:

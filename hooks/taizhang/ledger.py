@@ -6,7 +6,8 @@ import errno
 import os
 import re
 import stat
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from hashlib import blake2b
@@ -17,6 +18,7 @@ import yaml
 from . import rules, schema, source
 from .errors import Error, LedgerError
 from .model import Department, Ledger, Person, Problem
+from .store import Store
 
 RECORDS = "records"
 MAX_BYTES = 8 * 1024 * 1024
@@ -41,19 +43,46 @@ def as_of_date(value: str | None = None) -> date:
 
 @dataclass
 class Cache:
-    """Parsed records by path and content, kept between rebuilds under `mkdocs serve`."""
+    """Parsed records by path and content, kept between rebuilds under `mkdocs serve`, and
+    between builds in the repository's store (`store.py`)."""
 
     problems: dict[tuple[str, bytes], tuple[Problem | None, list[Error]]] = field(default_factory=dict)
+    changed: bool = False  # parsed or dropped a record since filled or saved
 
     def problem(self, data: bytes, path: str) -> tuple[Problem | None, list[Error]]:
         key = (path, blake2b(data, digest_size=16).digest())
         found = self.problems.get(key)
         if found is None:
             found = self.problems[key] = parse_problem(data, path)
+            self.changed = True
         return found
 
     def keep(self, paths: set[str]) -> None:
-        self.problems = {k: v for k, v in self.problems.items() if k[0] in paths}
+        kept = {k: v for k, v in self.problems.items() if k[0] in paths}
+        self.changed = self.changed or len(kept) != len(self.problems)
+        self.problems = kept
+
+    def fill(self, store: Store) -> Cache:
+        """Start from what the last build parsed, unless this cache holds something already."""
+        if not self.problems:
+            self.problems = store.read("records", dict) or {}
+            self.changed = False
+        return self
+
+    def save(self, store: Store) -> None:
+        if self.changed:
+            store.write("records", self.problems)
+            self.changed = False
+
+
+@contextmanager
+def stored(root: Path) -> Iterator[Cache]:
+    """A cache holding the records the last build or command parsed at `root`, kept for the next
+    when done: a command on a large ledger parses only the records changed since."""
+    store = Store(root)
+    cache = Cache().fill(store)
+    yield cache
+    cache.save(store)
 
 
 def load(root: Path, as_of: date, cache: Cache | None = None, overrides: Mapping[str, bytes] | None = None) -> tuple[Ledger, list[Error]]:

@@ -9,8 +9,9 @@ from pathlib import Path
 from .aggregate import Aggregate
 from .history import read_history
 from .labels import WEEKLY_WORDS as W
-from .ledger import as_of_date, load_valid
+from .ledger import as_of_date, load_valid, stored
 from .site import environment
+from .store import Store
 from .weekly import Report, Weekly, parse_week, week_of
 
 
@@ -40,8 +41,9 @@ def run_report(args: argparse.Namespace) -> int:
     as_of = args.as_of or as_of_date()
     if args.format == "docx" and args.output is None:
         return _usage(W["docx_needs_output"])
-    agg = Aggregate(load_valid(args.root, as_of), as_of)
-    weekly = Weekly(read_history(args.root), agg)
+    with stored(args.root) as cache:
+        agg = Aggregate(load_valid(args.root, as_of, cache), as_of)
+    weekly = Weekly(read_history(args.root, store=Store(args.root)), agg)
     if not weekly.available:
         why = W["no_weeks"] if weekly.history.available else W["no_history"].format(reason="；".join(weekly.warnings))
         print(f"taizhang: {why}", file=sys.stderr)

@@ -89,6 +89,7 @@ class Revisions:
         self.results: dict[str, Result] = {}
         self.waiting: dict[str, _Waiting] = {}
         self.unseen: dict[int, dict[str, None]] = {}  # dash indentation → new items, in order
+        self.bodies: dict[str, str] = {}
 
     def add(self, key: str, data: bytes, path: str) -> None:
         text, _ = source.decode(data, path)
@@ -98,7 +99,8 @@ class Revisions:
         if parts is None or cut is None or head is None:
             self.results[key] = self._whole(data, path, cut)
             return
-        self.waiting[key] = _Waiting(data, path, head, cut.items, parts.body)
+        body = self.bodies.setdefault(parts.body, parts.body)  # most revisions leave the body as it was: keep it once
+        self.waiting[key] = _Waiting(data, path, head, cut.items, body)
         new = self.unseen.setdefault(cut.indent, {})
         new.update((i, None) for i in cut.items if i not in self.measures)
 

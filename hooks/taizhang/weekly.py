@@ -18,10 +18,11 @@ from functools import cached_property
 from .aggregate import COMPLETED, OPEN, Aggregate, Row, percent, problem_status
 from .charts import Series, line_chart
 from .events import DueChanged, EvidenceAdded, Event, MeasureEvent, Names, ProblemAdded, RecheckAdded, StatusChanged, TextEdited
-from .history import History, _collector_paused
+from .history import History
 from .labels import WEEKLY_WORDS as W
 from .model import Problem
 from .public import public_ledger
+from .store import collector_paused
 from .text import chinese_number
 
 STALE_DAYS = 14  # a measure not touched for more than this many days before the week's end is stale
@@ -185,7 +186,7 @@ class Weekly:
 
     def reports(self) -> list[Report]:
         """The report of every week with commits, newest first."""
-        with _collector_paused():  # a few hundred thousand rows without cycles: no need to rescan them
+        with collector_paused():  # a few hundred thousand rows without cycles: no need to rescan them
             return [self.report(week) for week in self.weeks]
 
     def report(self, week: str) -> Report:
@@ -222,7 +223,7 @@ class Weekly:
 
     @cached_property
     def _ends(self) -> list[_End]:
-        with _collector_paused():
+        with collector_paused():
             return self._replay()
 
     def _replay(self) -> list[_End]:

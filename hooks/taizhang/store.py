@@ -1,0 +1,111 @@
+"""What a build worked out, kept for the next one: parsed records by content, history by commit.
+
+Files are pickles in the repository's git directory (`.git/taizhang/`), never in the working
+tree: a pull request cannot bring one in, and whoever can write `.git` can already run code
+through its hooks. Each file carries a fingerprint of this package's code and of the Python and
+PyYAML that made it; a file made by other code, or one that does not read, counts as absent.
+Nothing here ever fails a build: a store that cannot be read or written is an empty store.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import pickle
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import cache
+from hashlib import blake2b
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+
+T = TypeVar("T")
+FOLDER = "taizhang"
+
+
+class Store:
+    """The store of the ledger at `root` (none when `root` is in no git repository)."""
+
+    def __init__(self, root: Path) -> None:
+        found = git_dir(root)
+        self.folder = found / FOLDER if found else None
+        self.name = blake2b(str(root.resolve()).encode(), digest_size=8).hexdigest()  # one ledger of several in a repository
+
+    def read(self, name: str, kind: type[T]) -> T | None:
+        """The value last written as `name`, if it is a `kind` made by this code."""
+        if self.folder is None:
+            return None
+        try:
+            with open(self._path(name), "rb") as file, collector_paused():
+                stamp, value = pickle.load(file)
+        except Exception:  # absent, truncated, made by other code: any of these means "not stored"
+            return None
+        return value if stamp == fingerprint() and isinstance(value, kind) else None
+
+    def write(self, name: str, value: Any) -> None:
+        """Keep `value` as `name`: written whole to a temporary file, then renamed over the old one."""
+        if self.folder is None:
+            return
+        try:
+            self.folder.mkdir(exist_ok=True)
+            fd, temporary = tempfile.mkstemp(dir=self.folder, prefix=f".{name}-")
+            try:
+                with os.fdopen(fd, "wb") as file:
+                    pickle.dump((fingerprint(), value), file, protocol=pickle.HIGHEST_PROTOCOL)
+                os.replace(temporary, self._path(name))
+            except BaseException:
+                os.unlink(temporary)
+                raise
+        except (OSError, pickle.PicklingError, RecursionError):
+            pass  # a read-only checkout builds as well, only without the head start
+
+    def _path(self, name: str) -> Path:
+        assert self.folder is not None
+        return self.folder / f"{name}-{self.name}.pickle"
+
+
+def git_dir(root: Path) -> Path | None:
+    """The git directory of the repository holding `root`, found without running git.
+
+    `.git` is a folder, or in a linked worktree or submodule a file saying `gitdir: PATH`.
+    """
+    for folder in (root.resolve(), *root.resolve().parents):
+        dot = folder / ".git"
+        if dot.is_dir():
+            return dot
+        if dot.is_file():
+            try:
+                line = dot.read_text("utf-8").strip()
+            except (OSError, UnicodeDecodeError):
+                return None
+            target = Path(line.removeprefix("gitdir:").strip())
+            found = target if target.is_absolute() else folder / target
+            return found if line.startswith("gitdir:") and found.is_dir() else None
+    return None
+
+
+@cache
+def fingerprint() -> str:
+    """This package's source, Python's version and PyYAML's: what parsed values depend on."""
+    digest = blake2b(digest_size=16)
+    digest.update(f"{sys.version}\0{yaml.__version__}\0{yaml.__with_libyaml__}".encode())
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Parsing and unpickling make millions of objects without cycles; the cycle collector
+    would rescan them over and over (half the time of unpickling parsed records)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
