@@ -32,22 +32,23 @@ _fills: dict[str, bulk.Fills] = {}  # page file → its bulk lists, put in by on
 _public = False  # TAIZHANG_PROFILE=public: staff pages (docs/*.md) stay out of the site
 _clock = timing.Clock()  # the hook's own seconds per step, logged under `mkdocs build -v`
 _worker: downloads.Worker | None = None  # this build's exports, made by a second process
+_store: Store | None = None  # written by forked processes while the build goes on
 
 
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
-    global _pages, _public, _fills, _history, _worker
+    global _pages, _public, _fills, _history, _worker, _store
     _pages, _fills = [], {}
     _clock.reset()
-    _stop_worker()
+    _finish()
     root = Path(config.config_file_path).parent
     records = str(root / "records")
     if records not in [str(Path(w)) for w in config.watch]:
         config.watch.append(records)
     as_of = as_of_date()
-    store = Store(root)  # what the last build parsed and read, kept in the git directory
+    _store = Store(root, aside=True)  # what the last build parsed and read, kept in the git directory
     with _clock("load"):
-        ledger, errors = load(root, as_of, _cache.fill(store))
-        _cache.save(store)
+        ledger, errors = load(root, as_of, _cache.fill(_store))
+        _cache.save(_store)
     options = site.Options(repo_url=config.repo_url, edit_uri=config.edit_uri,
                            public=os.environ.get("TAIZHANG_PROFILE") == "public",
                            directory_urls=config.use_directory_urls)
@@ -68,7 +69,7 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     for line in _mismatches(agg):
         log.info("%s", line)
     with _clock("history"):
-        _history = read_history(root, _history, store)
+        _history = read_history(root, _history, _store)
     for line in _history.warnings + _history.notes:  # information: a build without history still passes --strict
         log.info("%s", line)
     options.updated = _history.updated()
@@ -136,16 +137,19 @@ def on_env(env: Environment, config: MkDocsConfig, files: Files) -> Environment:
 
 
 def on_post_build(config: MkDocsConfig) -> None:
-    _stop_worker()
+    _finish()
     log.debug("taizhang timings: %s", _clock)
 
 
 def on_build_error(error: Exception) -> None:
-    _stop_worker()
+    _finish()
 
 
-def _stop_worker() -> None:
+def _finish() -> None:
+    """Stop this build's second process; wait until the store is written."""
     global _worker
     if _worker:
         _worker.close()
         _worker = None
+    if _store:
+        _store.wait()

@@ -6,6 +6,7 @@ import os
 import pickle
 import subprocess
 import sys
+import threading
 from datetime import date
 from pathlib import Path
 
@@ -182,3 +183,36 @@ def test_check_keeps_its_parsing_for_the_next_check(tmp_path: Path, capsys: pyte
     assert main(args) == 1  # the edited record is parsed again, not taken from the store
     assert "records/A1/P01.md:" in capsys.readouterr().err
     assert main(["export", "--format", "json", "--root", str(repo.root), "--as-of", "2023-09-01"]) == 1
+
+
+ASIDE = """
+import sys
+from pathlib import Path
+from taizhang.store import Store
+store = Store(Path(sys.argv[1]), aside=True)
+store.write("records", {"P01": "parsed"})
+print(len(store.writers))  # a forked copy writes it
+store.wait()
+print(Store(Path(sys.argv[1])).read("records", dict))
+"""
+
+
+def test_a_value_written_aside_is_there_once_waited_for(tmp_path: Path) -> None:
+    repo = GitRepo(tmp_path / "ledger")  # in a process of its own: this one may run other threads
+    done = subprocess.run([sys.executable, "-c", ASIDE, str(repo.root)], capture_output=True, text=True, check=True)
+    assert done.stdout.split("\n") == ["1", "{'P01': 'parsed'}", ""]
+
+
+def test_with_other_threads_running_a_value_is_written_in_place(tmp_path: Path) -> None:
+    repo = GitRepo(tmp_path / "ledger")
+    release = threading.Event()
+    other = threading.Thread(target=release.wait)
+    other.start()
+    try:
+        store = Store(repo.root, aside=True)
+        store.write("records", {"P01": "parsed"})
+        assert store.writers == []  # forking beside a running thread is unsafe: written here and now
+        assert Store(repo.root).read("records", dict) == {"P01": "parsed"}
+    finally:
+        release.set()
+        other.join()

@@ -21,9 +21,10 @@ from pathlib import Path
 
 from .aggregate import Aggregate
 from .errors import LedgerError
-from .ledger import load_valid, stored
+from .ledger import Cache, load_valid
 from .public import public_ledger
 from .site import Page, downloads
+from .store import Store
 
 FOLDER = "downloads"
 
@@ -77,8 +78,8 @@ def main(argv: list[str]) -> int:
     """The second process: exit 0 with the files written, 1 when the ledger does not load cleanly."""
     root, as_of, folder, *flags = argv
     try:
-        with stored(Path(root)) as cache:  # the build has just parsed and stored every record
-            ledger = load_valid(Path(root), date.fromisoformat(as_of), cache)
+        # the records the build parsed, once it has stored them; the build keeps the store up to date
+        ledger = load_valid(Path(root), date.fromisoformat(as_of), Cache().fill(Store(Path(root))))
     except LedgerError:  # changed since the build checked it: the build writes them itself
         return 1
     public = "--public" in flags

@@ -14,6 +14,7 @@ import os
 import pickle
 import sys
 import tempfile
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
@@ -30,10 +31,12 @@ FOLDER = "taizhang"
 class Store:
     """The store of the ledger at `root` (none when `root` is in no git repository)."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, aside: bool = False) -> None:
         found = git_dir(root)
         self.folder = found / FOLDER if found else None
         self.name = blake2b(str(root.resolve()).encode(), digest_size=8).hexdigest()  # one ledger of several in a repository
+        self.aside = aside
+        self.writers: list[int] = []  # forked processes writing (`write` with `aside`)
 
     def read(self, name: str, kind: type[T]) -> T | None:
         """The value last written as `name`, if it is a `kind` made by this code."""
@@ -47,9 +50,41 @@ class Store:
         return value if stamp == fingerprint() and isinstance(value, kind) else None
 
     def write(self, name: str, value: Any) -> None:
-        """Keep `value` as `name`: written whole to a temporary file, then renamed over the old one."""
+        """Keep `value` as `name`; with `aside`, in a forked copy of this process while this one goes
+        on (on a second core the store then costs a build nothing): `wait` for it before the
+        process ends. Written here and now where a fork is unsafe (other threads running, e.g.
+        under `mkdocs serve`) or unavailable."""
         if self.folder is None:
             return
+        if not self.aside or not hasattr(os, "fork") or threading.active_count() > 1:
+            self._write(name, value)
+            return
+        try:
+            pid = os.fork()
+        except OSError:
+            self._write(name, value)
+            return
+        if pid == 0:  # the copy: write, then leave at once, with no clean-up of the parent's state
+            code = 1
+            try:
+                self._write(name, value)
+                code = 0
+            finally:
+                os._exit(code)
+        self.writers.append(pid)
+
+    def wait(self) -> None:
+        """Until every value written aside is in its file."""
+        for pid in self.writers:
+            try:
+                os.waitpid(pid, 0)
+            except ChildProcessError:
+                pass
+        self.writers = []
+
+    def _write(self, name: str, value: Any) -> None:
+        """Written whole to a temporary file, then renamed over the old one."""
+        assert self.folder is not None
         try:
             self.folder.mkdir(exist_ok=True)
             fd, temporary = tempfile.mkstemp(dir=self.folder, prefix=f".{name}-")
