@@ -14,7 +14,7 @@ from urllib.parse import quote, urljoin
 
 import jinja2
 
-from . import charts, export, labels, text
+from . import charts, export, labels, rows, text
 from .aggregate import Aggregate, Row, percent
 from .bulk import ROOT, Bulk, Fills, address, href, up
 from .errors import Error
@@ -65,8 +65,9 @@ def environment() -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters.update(t=text.inline, url=text.url, title=text.title, body=text.body, percent=percent, cn=text.chinese_number)
-    env.globals.update(L=labels.LABELS, STATUS=labels.STATUS_LABELS, STATUS_ORDER={s: i for i, s in enumerate(labels.STATUSES)}, MARK=labels.MARK_LABELS,
+    env.globals.update(L=labels.LABELS, STATUS=labels.STATUS_LABELS, MARK=labels.MARK_LABELS,
                        RESULT=labels.RECHECK_RESULTS, LONG_TERM=labels.LONG_TERM, H=labels.HISTORY_WORDS, W=labels.WEEKLY_WORDS)
+    env.globals.update(badge=rows.badge, marks=rows.marks, due=rows.due)
     env.globals.update(status_chart=charts.status_chart, completion_chart=charts.completion_chart, urgent=urgent)
     return env
 
@@ -77,7 +78,7 @@ class Renderer:
     def __init__(self, agg: Aggregate, options: Options) -> None:
         self.agg = agg
         self.options = options
-        self.rows: dict[tuple[str, int], str] = {}  # (macro, id(item)) → HTML, see `cached`
+        self.rows = rows.Rows(agg, options.public, options.directory_urls)
         self.here: str | None = None  # the address of the page whose bulk lists are being filled
 
     def render(self, template: str, uri: str, **context: Any) -> Page:
@@ -91,9 +92,13 @@ class Renderer:
 
     def html(self, uri: str, macro: str, **args: Any) -> str:
         """Macro `macro` of bulk.html.j2 as it appears on page `uri`, its links made from there."""
-        self.here = address(uri, self.options.directory_urls)
+        self.here = here = address(uri, self.options.directory_urls)
         try:
-            return str(getattr(self.bulk, macro)(**args)).replace(ROOT, up(uri, self.options.directory_urls))
+            found = str(getattr(self.bulk, macro)(**args))
+            if here:  # links to this very page stay on it (./#P01-M1); the others climb to the root and down
+                for end in ('"', "#"):
+                    found = found.replace(f'"{ROOT}{here}{end}', f'"{href(here, here)}{end}')
+            return found.replace(ROOT, up(uri, self.options.directory_urls))
         finally:
             self.here = None
 
@@ -101,26 +106,12 @@ class Renderer:
     def bulk(self) -> Any:
         """bulk.html.j2, made once: its links come from `href`, which knows the page being filled."""
         return environment().get_template("bulk.html.j2").make_module(vars=dict(
-            agg=self.agg, options=self.options, person_name=self.person, department_name=self.department,
-            href=self.href, cached=self.cached,
+            agg=self.agg, options=self.options, href=self.href, html=self.rows,
         ))
 
     def href(self, target: str) -> str:
-        """A link to file `target` from the page being filled, or from the root (ROOT) in a cached row."""
-        found = address(target, self.options.directory_urls)
-        return ROOT + found if self.here is None else href(self.here, found)
-
-    def cached(self, macro: str, item: Any) -> str:
-        """Macro `macro` of bulk.html.j2 for `item`, rendered once per build: a measure is on many lists."""
-        key = (macro, id(item))
-        found = self.rows.get(key)
-        if found is None:
-            here, self.here = self.here, None  # links from the root, so that every page can use the row
-            try:
-                found = self.rows[key] = str(getattr(self.bulk, macro)(item))
-            finally:
-                self.here = here
-        return found
+        """A link to file `target` from the page being filled."""
+        return href(self.here or "", address(target, self.options.directory_urls))
 
     def person(self, id: str) -> str:
         """A person's name, linked to their page (ids only where a name is unknown)."""
