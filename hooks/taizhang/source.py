@@ -97,23 +97,35 @@ _PLAIN_TAGS = frozenset(
 
 
 def _audit(root: yaml.Node, path: str, offset: int) -> list[Error]:
-    """Walk the tree once, iteratively: refuse aliases, object tags and deep nesting."""
+    """Walk the tree once, iteratively: refuse aliases, object tags and deep nesting.
+
+    Every node of every record passes here (half a million in a large history), so the walk
+    does no more than it must for a node that passes; lines are looked up for errors only.
+    """
     seen: set[int] = set()
+    plain = _PLAIN_TAGS
+    containers = (yaml.MappingNode, yaml.SequenceNode)
     stack: list[tuple[yaml.Node, int]] = [(root, 0)]
     while stack:
         node, depth = stack.pop()
-        line = node.start_mark.line + 1 + offset
-        if id(node) in seen:
-            return [Error(path, line, "yaml", "不支持 YAML 锚点与别名（& 和 *），请直接写出内容")]
+        if id(node) in seen:  # composed once, reached twice: an alias
+            return [Error(path, _line(node, offset), "yaml", "不支持 YAML 锚点与别名（& 和 *），请直接写出内容")]
         seen.add(id(node))
-        if node.tag not in _PLAIN_TAGS:
-            return [Error(path, line, "yaml", f"不支持 YAML 标签 {node.tag}")]
-        if depth > MAX_DEPTH:
-            return [Error(path, line, "yaml", f"嵌套层级过深（超过 {MAX_DEPTH} 层）")]
+        if node.tag not in plain:
+            return [Error(path, _line(node, offset), "yaml", f"不支持 YAML 标签 {node.tag}")]
+        if not isinstance(node, containers):
+            continue
+        if depth >= MAX_DEPTH and node.value:  # its items would lie deeper than allowed
+            return [Error(path, _line(node, offset), "yaml", f"嵌套层级过深（超过 {MAX_DEPTH} 层）")]
+        depth += 1
         if isinstance(node, yaml.MappingNode):
             for key, value in node.value:
-                stack.append((key, depth + 1))
-                stack.append((value, depth + 1))
-        elif isinstance(node, yaml.SequenceNode):
-            stack.extend((item, depth + 1) for item in node.value)
+                stack.append((key, depth))
+                stack.append((value, depth))
+        else:
+            stack.extend((item, depth) for item in node.value)
     return []
+
+
+def _line(node: yaml.Node, offset: int) -> int:
+    return node.start_mark.line + 1 + offset
