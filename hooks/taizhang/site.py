@@ -20,6 +20,7 @@ from .bulk import ROOT, Bulk, Fills, address, href, up
 from .errors import Error
 from .history import History
 from .model import Problem
+from .store import collector_paused
 from .timeline import Story
 from .weekly import Weekly, burnup_chart
 
@@ -139,6 +140,12 @@ def relative(here: str, target: str) -> str:
 
 def pages(agg: Aggregate, options: Options, history: History | None = None) -> list[Page]:
     """Every generated page of a valid ledger; without `history` the history sections say there is none."""
+    # Hundreds of thousands of rows, entries and strings without cycles: the collector would rescan them.
+    with collector_paused():
+        return _pages(agg, options, history)
+
+
+def _pages(agg: Aggregate, options: Options, history: History | None) -> list[Page]:
     r = Renderer(agg, options)
     story = Story(history, agg, options.repo_url, options.public)
     weekly = Weekly(history, agg, options.public)
