@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cache
 
 from .labels import STATUSES
 from .ledger import natural
@@ -15,6 +16,8 @@ from .model import Area, Department, Ledger, Measure, Person, Problem
 
 OPEN = ("not_started", "in_progress")
 COMPLETED = ("done", "closed")
+# Weekly reports sort every week's problems again: their ids' sort keys are worth keeping.
+_natural = cache(natural)
 
 
 def is_overdue(measure: Measure, as_of: date) -> bool:
@@ -121,7 +124,7 @@ class Aggregate:
         self.people = {p.id: p for p in ledger.people}
         self.departments = {d.id: d for d in ledger.departments}
         order = {a.id: i for i, a in enumerate(ledger.areas)}
-        self.problems = sorted(ledger.problems, key=lambda p: (order.get(p.area, len(order)), natural(p.id)))
+        self.problems = sorted(ledger.problems, key=lambda p: (order.get(p.area, len(order)), _natural(p.id)))
         self.problem_by_id = {p.id: p for p in self.problems}
         self.rows = [self._row(m, p) for p in self.problems for m in p.measures]
         self.row_by_id = {r.measure.id: r for r in self.rows}
