@@ -53,6 +53,7 @@ class Story:
         self.public = public
         self.names = Names.of(agg.ledger)
         self.measures = {row.measure.id: row.problem.id for row in agg.rows}
+        self._heads: dict[int, Entry] = {}  # id(commit) → its entry without problem or events, see _head
 
     def problem(self, id: str) -> list[Entry]:
         """A problem's timeline, newest first."""
@@ -82,7 +83,7 @@ class Story:
     def since(self, measure_id: str) -> Entry | None:
         """When the measure reached its current status: the commit (no events listed)."""
         commit = self.history.status_since(measure_id)
-        return self._entry(commit, "", ()) if commit is not None else None
+        return self._head(commit) if commit is not None else None
 
     def entries(self, commit: Commit) -> list[Entry]:
         """One entry per problem the commit changed, in the order the commit lists them."""
@@ -90,7 +91,8 @@ class Story:
         for event in commit.events:
             if self._shown(event):
                 by_problem.setdefault(event.problem, []).append(event)
-        return [self._entry(commit, problem, events) for problem, events in by_problem.items()]
+        head = self._head(commit)
+        return [self._entry(head, problem, events) for problem, events in by_problem.items()]
 
     def _shown(self, event: Event) -> bool:
         if not self.public:
@@ -98,13 +100,20 @@ class Story:
         # Public: nothing private, and nothing of a problem the public site leaves out (or deleted).
         return not event.private and event.problem in self.agg.problem_by_id
 
-    def _entry(self, commit: Commit, problem: str, events: tuple[Event, ...] | list[Event]) -> Entry:
-        day = commit.day.isoformat() if commit.day else MARK_LABELS["uncommitted"]
-        author = "" if self.public else commit.author
-        url = f"{self.repo_url}/commit/{quote(commit.id)}" if self.repo_url and commit.id else None
+    def _head(self, commit: Commit) -> Entry:
+        """What every entry of a commit shares, made once a commit: thousands of entries and measures name it."""
+        found = self._heads.get(id(commit))
+        if found is None:
+            day = commit.day.isoformat() if commit.day else MARK_LABELS["uncommitted"]
+            author = "" if self.public else commit.author
+            url = f"{self.repo_url}/commit/{quote(commit.id)}" if self.repo_url and commit.id else None
+            found = self._heads[id(commit)] = Entry(day, author, commit.short, url, "", None, ())
+        return found
+
+    def _entry(self, head: Entry, problem: str, events: list[Event]) -> Entry:
         page = self._page(problem)
         said = tuple(Said(e.subject, page, self._anchor(e, page), e.words(self.names)) for e in events)
-        return Entry(day, author, commit.short, url, problem, page, said)
+        return Entry(head.day, head.author, head.commit, head.url, problem, page, said)
 
     def _page(self, problem: str) -> str | None:
         return f"problems/{problem}.md" if problem in self.agg.problem_by_id else None
