@@ -69,6 +69,12 @@ class Rows:
 
     # -- a problem page's parts
 
+    def lead(self, rows: Iterable[Row]) -> str:
+        """The rows of a problem's measures at a glance, each linked to its section of the page."""
+        return "".join(f'<tr><td><a href="#{r.measure.id}">{r.measure.id}</a></td><td>{inline(r.measure.text)}</td>'
+                       f"<td>{self.people(r.measure.owner) if self.who else self.departments(r.measure.department)}</td>"
+                       f"<td>{due(r.measure)}</td><td>{badge(r.measure.status)}{marks(r)}</td></tr>\n" for r in rows)
+
     def fields(self, row: Row, since: Entry | None) -> list[tuple[str, str]]:
         """A measure's fields as (label, HTML), in the order its page lists them."""
         m = row.measure
