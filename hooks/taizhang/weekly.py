@@ -233,7 +233,8 @@ class Weekly:
         events: list[tuple[date, Event]] = []
         week, commits = "", 0
         for commit, delta in self.history.steps:
-            if commit.uncommitted or commit.day is None:
+            day = commit.day  # a time zone conversion: once a commit, not once an event
+            if commit.uncommitted or day is None:
                 continue  # reports are of what was committed
             # A commit dated before its predecessor (a rebase) counts in its predecessor's week.
             this = max(week, commit.week)
@@ -249,9 +250,9 @@ class Weekly:
                 else:
                     current[path] = problem
             for event in commit.events:
-                _touch(touched, event, commit.day)
+                _touch(touched, event, day)
                 if _group(event) is not None:  # kept only what a report lists
-                    events.append((commit.day, event))
+                    events.append((day, event))
             commits += bool(commit.events)
         if week:
             ends.append(self._close_week(week, current, touched, events, commits))
