@@ -75,7 +75,11 @@ class Rows:
                        f"<td>{self.people(r.measure.owner) if self.who else self.departments(r.measure.department)}</td>"
                        f"<td>{due(r.measure)}</td><td>{badge(r.measure.status)}{marks(r)}</td></tr>\n" for r in rows)
 
-    def fields(self, row: Row, since: Entry | None) -> list[tuple[str, str]]:
+    def fields(self, row: Row, since: Entry | None) -> str:
+        """A measure's fields as table rows, cells one per line as Python-Markdown writes a table."""
+        return "".join(f"<tr>\n<td>{label}</td>\n<td>{value}</td>\n</tr>\n" for label, value in self._fields(row, since))
+
+    def _fields(self, row: Row, since: Entry | None) -> list[tuple[str, str]]:
         """A measure's fields as (label, HTML), in the order its page lists them."""
         m = row.measure
         found = [(LABELS["status"], badge(m.status) + marks(row))]
