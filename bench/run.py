@@ -54,6 +54,8 @@ AS_OF = demo.START + timedelta(weeks=WEEKS)
 REAL_GIT = shutil.which("git") or "/usr/bin/git"
 # The hook's timing line under `mkdocs build -v` (taizhang_hook.on_post_build).
 TIMINGS = re.compile(r"taizhang timings: (.*)$", re.M)
+# The second process that makes the pages (pipeline.py), its own seconds per step.
+ASIDE = re.compile(r"taizhang second process: (.*)$", re.M)
 
 TARGETS = {
     "build": 1.2,  # ledger build / bare build, at every size
@@ -265,8 +267,8 @@ def page_text_bytes(site: Path, sample: int = 500) -> int:
     return round(statistics.mean(sizes))
 
 
-def hook_seconds(build: Run) -> dict[str, float]:
-    found = TIMINGS.findall(build.stderr)
+def hook_seconds(build: Run, line: re.Pattern[str] = TIMINGS) -> dict[str, float]:
+    found = line.findall(build.stderr)
     return timing.parse(found[-1]) if found else {}
 
 
@@ -288,6 +290,8 @@ class Size:
     git_patch: Runs = field(default_factory=Runs)
     hook: list[dict[str, float]] = field(default_factory=list)
     hook_warm: list[dict[str, float]] = field(default_factory=list)
+    aside: list[dict[str, float]] = field(default_factory=list)  # the pages' second process, cold
+    aside_warm: list[dict[str, float]] = field(default_factory=list)
 
     def hook_total(self, warm: bool = False) -> float:
         hooks = self.hook_warm if warm else self.hook
@@ -314,6 +318,7 @@ def measure(problems: int, runs: int, paired: bool = True) -> Size:
         forget(ledger)
         result.ledger.runs.append(step(f"  ledger build {i + 1}/{runs} cold", lambda: mkdocs_build(ledger)))
         result.hook.append(hook_seconds(result.ledger.runs[-1]))
+        result.aside.append(hook_seconds(result.ledger.runs[-1], ASIDE))
         if result.pages == 0:  # the first build says which pages the ledger's site has, and how large
             pages = generated_pages(ledger / "site", ledger / "docs")
             result.pages, result.page_bytes = len(pages), page_text_bytes(ledger / "site")
@@ -324,6 +329,7 @@ def measure(problems: int, runs: int, paired: bool = True) -> Size:
         result.bare.runs.append(step(f"  bare build   {i + 1}/{runs}", lambda: mkdocs_build(bare)))
         result.warm.runs.append(step(f"  ledger build {i + 1}/{runs} warm", lambda: mkdocs_build(ledger)))
         result.hook_warm.append(hook_seconds(result.warm.runs[-1]))
+        result.aside_warm.append(hook_seconds(result.warm.runs[-1], ASIDE))
         result.history_warm.append(history_seconds(ledger, stored=True)[0])  # from what the warm build stored
     for i in range(runs):
         forget(ledger)
@@ -435,19 +441,21 @@ def report(sizes: list[Size], serve: list[float], runs: int, started: float) -> 
         "`mkdocs serve`, a CI that keeps that folder). Each run is cold, bare, warm, in that order. Seconds are wall time; "
         "a ratio is the median over runs of a ledger build against the bare build of its run; "
         "CPU seconds add the processes a build waited for (the ledger's downloads are written by a second "
-        "process). Hook: the hook's own seconds in the build, from its `mkdocs build -v` line. Memory: the "
+        "process, its pages made by a forked one while MkDocs converts them). Hook: the hook's own seconds in "
+        "the build's process, from its `mkdocs build -v` line (waiting for a page the second process has not "
+        "sent yet counts); the second process's seconds are listed below the tables. Memory: the "
         "peak resident set of the build or of any process it waited for.",
         "",
         "## Site build",
         "",
         "| problems | pages | page bytes | bare s | cold s | ratio | hook s | hook share | warm s | ratio | hook s "
-        "| hook share | cold CPU s | bare CPU s | ledger MB | bare MB | memory ratio | git processes cold, warm |",
-        "|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+        "| hook share | cold CPU s | warm CPU s | bare CPU s | ledger MB | bare MB | memory ratio | git processes cold, warm |",
+        "|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
     ]
     for s in sizes:
         if not s.bare.runs:
             lines.append(f"| {s.problems:,} | {s.pages:,} | {s.page_bytes:,} | – | {s.ledger.seconds:.1f} | – "
-                         f"| {s.hook_total():.1f} | {s.hook_share():.0%} | – | – | – | – | {s.ledger.cpu:.1f} | – "
+                         f"| {s.hook_total():.1f} | {s.hook_share():.0%} | – | – | – | – | {s.ledger.cpu:.1f} | – | – "
                          f"| {s.ledger.peak_mb:.0f} | – | – | {', '.join(map(str, s.ledger.git))} |")
             continue
         peak = max(s.ledger.peak_mb, s.warm.peak_mb)
@@ -455,7 +463,7 @@ def report(sizes: list[Size], serve: list[float], runs: int, started: float) -> 
             f"| {s.problems:,} | {s.pages:,} | {s.page_bytes:,} | {s.bare.seconds:.1f} "
             f"| {s.ledger.seconds:.1f} | {s.build_ratio():.2f} | {s.hook_total():.1f} | {s.hook_share():.0%} "
             f"| {s.warm.seconds:.1f} | {s.build_ratio(True):.2f} | {s.hook_total(True):.1f} | {s.hook_share(True):.0%} "
-            f"| {s.ledger.cpu:.1f} | {s.bare.cpu:.1f} "
+            f"| {s.ledger.cpu:.1f} | {s.warm.cpu:.1f} | {s.bare.cpu:.1f} "
             f"| {peak:.0f} | {s.bare.peak_mb:.0f} | {ratio(peak, s.bare.peak_mb):.2f} "
             f"| {', '.join(map(str, s.ledger.git))}; {', '.join(map(str, s.warm.git))} |")
     lines += [
@@ -474,10 +482,13 @@ def report(sizes: list[Size], serve: list[float], runs: int, started: float) -> 
                      f"| {ratio(history, s.git_log.seconds):.0f} | {ratio(warm, s.git_log.seconds):.0f} "
                      f"| {s.git_patch.seconds:.2f} | {ratio(history, s.git_patch.seconds):.1f} "
                      f"| {', '.join(map(str, sorted(set(s.history_git))))} |")
-    for name, hooks in (("cold", largest.hook), ("warm", largest.hook_warm)):
+    for name, hooks, whose in (("cold", largest.hook, "The hook's steps in the build's process"),
+                               ("warm", largest.hook_warm, "The hook's steps in the build's process"),
+                               ("cold", largest.aside, "The second process's steps (pages made beside the build)"),
+                               ("warm", largest.aside_warm, "The second process's steps (pages made beside the build)")):
         steps = sorted({k for h in hooks for k in h if k != "total"})
         if steps:
-            lines += ["", f"The hook's steps at {largest.problems:,} problems, {name} (seconds, median): "
+            lines += ["", f"{whose} at {largest.problems:,} problems, {name} (seconds, median): "
                       + ", ".join(f"{k} {statistics.median(h.get(k, 0.0) for h in hooks):.2f}" for k in steps) + "."]
     lines += ["", "## Targets", ""]
     lines += targets(by, largest, serve)

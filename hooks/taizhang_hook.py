@@ -14,9 +14,9 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
-from taizhang import bulk, downloads, site, text, timing
+from taizhang import bulk, downloads, pipeline, site, text, timing
 from taizhang.aggregate import Aggregate
-from taizhang.history import History, read_history
+from taizhang.history import History
 from taizhang.ledger import Cache, as_of_date, load
 from taizhang.public import named, public_ledger, public_nav
 from taizhang.store import Store
@@ -27,8 +27,8 @@ logging.getLogger("jieba").setLevel(logging.WARNING)  # its dictionary banner on
 # Module state survives rebuilds under `mkdocs serve`; on_config resets what must not.
 _cache = Cache()
 _history: History | None = None  # reused while HEAD does not move: a rebuild reads only uncommitted edits
-_pages: list[site.Page] = []
-_fills: dict[str, bulk.Fills] = {}  # page file → its bulk lists, put in by on_post_page
+_site: pipeline.Local | pipeline.Forked | None = None  # this build's pages, made as MkDocs reads them
+_uris: set[str] = set()
 _public = False  # TAIZHANG_PROFILE=public: staff pages (docs/*.md) stay out of the site
 _clock = timing.Clock()  # the hook's own seconds per step, logged under `mkdocs build -v`
 _worker: downloads.Worker | None = None  # this build's exports, made by a second process
@@ -36,10 +36,9 @@ _store: Store | None = None  # written by forked processes while the build goes 
 
 
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
-    global _pages, _public, _fills, _history, _worker, _store
-    _pages, _fills = [], {}
-    _clock.reset()
+    global _site, _uris, _public, _history, _worker, _store
     _finish()
+    _clock.reset()
     root = Path(config.config_file_path).parent
     records = str(root / "records")
     if records not in [str(Path(w)) for w in config.watch]:
@@ -56,7 +55,7 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     if errors:
         for error in errors:
             log.warning("%s", error)
-        _pages = site.error_pages(errors, options)
+        _start(pipeline.Local.listed(site.error_pages(errors, options)))
         return config
     for error in named(ledger) if options.public else []:  # names typed into published text: --strict stops it
         log.warning("%s", error)
@@ -68,15 +67,18 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     config.site_name = text.html(ledger.title)
     for line in _mismatches(agg):
         log.info("%s", line)
-    with _clock("history"):
-        _history = read_history(root, _history, _store)
-    for line in _history.warnings + _history.notes:  # information: a build without history still passes --strict
+    with _clock("pages"):
+        made = _start(pipeline.start(agg, options, root, _clock, _history, _store))
+    _history = made.history if isinstance(made, pipeline.Local) else None
+    for line in made.made.lines:  # information: a build without history still passes --strict
         log.info("%s", line)
-    options.updated = _history.updated()
-    with _clock("render"):
-        _pages = site.pages(agg, options, _history)
-    _fills = {page.uri: page.fills for page in _pages if page.fills}
     return config
+
+
+def _start(made: pipeline.Local | pipeline.Forked) -> pipeline.Local | pipeline.Forked:
+    global _site, _uris
+    _site, _uris = made, set(made.made.uris)
+    return made
 
 
 def _mismatches(agg: Aggregate) -> list[str]:
@@ -88,16 +90,24 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     if _public:  # the public site is figures and measures: hand-written pages are for staff
         for file in [f for f in files if f.is_documentation_page() and f.generated_by is None]:
             files.remove(file)
-    for page in _pages:
-        existing = files.get_file_from_path(page.uri)
+    for uri in _site.made.uris if _site else []:
+        existing = files.get_file_from_path(uri)
         if existing is not None:
             files.remove(existing)
-        files.append(File.generated(config, page.uri, content=page.content))
+        # A page's Markdown is read when MkDocs reads the page (on_pre_page); other files now.
+        files.append(File.generated(config, uri, content="" if uri.endswith(".md") else _site.content(uri)))
     for uri, path in _worker.files() if _worker else []:
         files.append(File.generated(config, uri, abs_src_path=str(path)))
     if _public and config.nav:
         config.nav = public_nav(config.nav, {f.src_uri for f in files})
     return files
+
+
+def on_pre_page(page: Page, config: MkDocsConfig, files: Files) -> Page:
+    if _site and page.file.src_uri in _uris:
+        with _clock("pages"):
+            page.file.content_string = _site.content(page.file.src_uri)
+    return page
 
 
 def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
@@ -118,14 +128,18 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
 
 def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
     """A record page's tables go in after Markdown, before the search plugin reads the page."""
+    if not _site or page.file.src_uri not in _uris:
+        return html
     with _clock("fill"):
-        return bulk.fill(html, _fills.get(page.file.src_uri, {}), "part")
+        return bulk.fill(html, _site.parts(page.file.src_uri), "part")
 
 
 def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
     """Bulk lists go into the finished page: Markdown and the search index never parse them."""
+    if not _site or page.file.src_uri not in _uris:
+        return output
     with _clock("fill"):
-        return bulk.fill(output, _fills.get(page.file.src_uri, {}))
+        return bulk.fill(output, _site.fills(page.file.src_uri))
 
 
 def on_env(env: Environment, config: MkDocsConfig, files: Files) -> Environment:
@@ -137,19 +151,30 @@ def on_env(env: Environment, config: MkDocsConfig, files: Files) -> Environment:
 
 
 def on_post_build(config: MkDocsConfig) -> None:
-    _finish()
+    aside = _finish()
     log.debug("taizhang timings: %s", _clock)
+    if aside:
+        log.debug("taizhang second process: %s", timing.line(aside))
 
 
 def on_build_error(error: Exception) -> None:
-    _finish()
+    _finish(stop=True)
 
 
-def _finish() -> None:
-    """Stop this build's second process; wait until the store is written."""
-    global _worker
+def _finish(stop: bool = False) -> dict[str, float]:
+    """End this build's other processes (pages, downloads); wait until the store is written.
+    Returns the seconds the pages' second process spent per step."""
+    global _worker, _site
+    spent = {}
+    if _site:
+        _site.close(stop)
+        spent = _site.made.clock
+        if isinstance(_site, pipeline.Forked) and _site.failed:
+            log.debug("taizhang second process failed, its pages were made here: %s", _site.failed)
+        _site = None
     if _worker:
         _worker.close()
         _worker = None
     if _store:
         _store.wait()
+    return spent

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+import threading
 from datetime import date, timedelta
 from pathlib import Path
 from urllib.parse import unquote, urldefrag
@@ -209,7 +210,19 @@ def test_a_rebuild_reuses_the_history_while_head_stays(tmp_path: Path, monkeypat
     root = demo_site(tmp_path / "ledger", 5)
     log = tmp_path / "git.log"
     monkeypatch.setenv("PATH", git_shim(tmp_path / "bin", log))
-    assert build(root, env=DEMO_AS_OF).error is None  # the hook module, and what it keeps, stay loaded
+    # As under `mkdocs serve`: its server thread runs, so pages are made in the process, which keeps the history.
+    serving = threading.Event()
+    server = threading.Thread(target=serving.wait)
+    server.start()
+    try:
+        assert build(root, env=DEMO_AS_OF).error is None  # the hook module, and what it keeps, stay loaded
+        rebuild_after_an_edit(root, log)
+    finally:
+        serving.set()
+        server.join()
+
+
+def rebuild_after_an_edit(root: Path, log: Path) -> None:
     record = sorted((root / "records").rglob("P*.md"))[0]
     text = record.read_text(encoding="utf-8")
     record.write_text(re.sub(r"(?m)^(    progress: ).*$", r"\g<1>重建时读到的进展", text, count=1), encoding="utf-8")

@@ -24,7 +24,8 @@ _OPEN, _CLOSE = '<div data-tz-', '"></div>'
 # each page puts its own way up in ROOT's place. Record text cannot hold it: NUL is refused on reading.
 ROOT = "\x00"
 
-Fills = Mapping[str, Callable[[], str]]
+# Placeholder key → its HTML, or what renders it (made when the page is filled).
+Fills = Mapping[str, "str | Callable[[], str]"]
 
 
 @dataclass
@@ -65,7 +66,10 @@ def fill(html: str, fills: Fills, stage: str = "fill") -> str:
     for tail in tails:
         key, closed, rest = tail.partition(_CLOSE)
         render = fills.get(stage + key) if closed and key.isdigit() else None
-        found.append(render() + rest if render else marker + tail)
+        if render is None:
+            found.append(marker + tail)
+        else:
+            found.append((render if isinstance(render, str) else render()) + rest)
     return "".join(found)
 
 

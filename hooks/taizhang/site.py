@@ -5,7 +5,7 @@ Pure: knows nothing of MkDocs. The hook hands these pages to whatever builds the
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache, cached_property, partial
@@ -142,59 +142,97 @@ def pages(agg: Aggregate, options: Options, history: History | None = None) -> l
     """Every generated page of a valid ledger; without `history` the history sections say there is none."""
     # Hundreds of thousands of rows, entries and strings without cycles: the collector would rescan them.
     with collector_paused():
-        return _pages(agg, options, history)
+        return [make() for _, make in plan(agg, options, history)]
 
 
-def _pages(agg: Aggregate, options: Options, history: History | None) -> list[Page]:
+Plan = list[tuple[str, Callable[[], Page]]]
+
+
+def plan(agg: Aggregate, options: Options, history: History | None = None,
+         ahead: list[Callable[[], object]] | None = None) -> Plan:
+    """Every generated page's path, in the order a build reads them, each with what renders it.
+
+    Paths are known before any page is rendered, so that a builder can list the files first and
+    have each page rendered when it reads it (pipeline.py). `ahead` receives the work that later
+    pages share and that can be done before they are asked for (the weekly reports).
+    """
     r = Renderer(agg, options)
     story = Story(history, agg, options.repo_url, options.public)
     weekly = Weekly(history, agg, options.public)
-    found = [
-        r.render("home.md.j2", "index.md"),
-        r.render("problems.md.j2", "problems/index.md", groups=problems_by_area(agg)),
-        r.render("tasks.md.j2", "tasks/index.md"),
-        r.render("owners.md.j2", "owners/index.md", leaders=roles(agg, agg.as_leader), owners=roles(agg, agg.as_owner)),
-        r.render("progress.md.j2", "progress/index.md", burnup=burnup_chart(weekly.points()) if weekly.available else ""),
+    areas = problems_by_area(agg)
+
+    def progress() -> Page:
+        return r.render("progress.md.j2", "progress/index.md",
+                        burnup=burnup_chart(weekly.points()) if weekly.available else "")
+
+    def problem_page(area: Any, problem: Problem, previous: Problem | None, next: Problem | None) -> Page:
+        return r.render("problem.md.j2", f"problems/{problem.id}.md", problem=problem,
+                        rows=[agg.row_by_id[m.id] for m in problem.measures],
+                        status=agg.problem_status(problem), area=area,
+                        previous=previous, next=next, edit_url=edit_url(problem, options),
+                        story=story, timeline=story.problem(problem.id),
+                        since={m.id: story.since(m.id) for m in problem.measures})
+
+    # The exports first: a builder reads them as it lists its files, before any page.
+    found: Plan = [(page.uri, partial(_same, page)) for page in downloads(agg, options.public)] if options.downloads else []
+    found += [
+        ("index.md", partial(r.render, "home.md.j2", "index.md")),
+        ("problems/index.md", partial(r.render, "problems.md.j2", "problems/index.md", groups=areas)),
+        ("tasks/index.md", partial(r.render, "tasks.md.j2", "tasks/index.md")),
+        ("owners/index.md", lambda: r.render("owners.md.j2", "owners/index.md", leaders=roles(agg, agg.as_leader),
+                                             owners=roles(agg, agg.as_owner))),
+        ("progress/index.md", progress),
     ]
-    for area_problems in problems_by_area(agg):
-        items = area_problems[1]
+    for area, items in areas:
         for i, problem in enumerate(items):
             neighbours = (items[i - 1] if i else None, items[i + 1] if i + 1 < len(items) else None)
-            found.append(r.render("problem.md.j2", f"problems/{problem.id}.md", problem=problem,
-                                  rows=[agg.row_by_id[m.id] for m in problem.measures],
-                                  status=agg.problem_status(problem), area=area_problems[0],
-                                  previous=neighbours[0], next=neighbours[1], edit_url=edit_url(problem, options),
-                                  story=story, timeline=story.problem(problem.id),
-                                  since={m.id: story.since(m.id) for m in problem.measures}))
+            found.append((f"problems/{problem.id}.md", partial(problem_page, area, problem, *neighbours)))
     for person in agg.ledger.people:
-        found.append(r.render("person.md.j2", f"owners/{person.id}.md", person=person,
-                              as_leader=agg.as_leader(person), as_owner=agg.as_owner(person),
-                              as_approver=agg.as_approver(person)))
+        found.append((f"owners/{person.id}.md", partial(person_page, r, person)))
     for department in agg.ledger.departments:
-        found.append(r.render("department.md.j2", f"departments/{department.id}.md", department=department,
-                              group=agg.department_group(department)))
+        found.append((f"departments/{department.id}.md", partial(
+            lambda d: r.render("department.md.j2", f"departments/{d.id}.md", department=d,
+                               group=agg.department_group(d)), department)))
     found += history_pages(r, story)
     found += weekly_pages(r, weekly)
-    found += downloads(agg, options.public) if options.downloads else []
+    if ahead is not None and weekly.available:
+        ahead += [partial(weekly.report, week) for week in weekly.weeks]
     return found
 
 
-def history_pages(r: Renderer, story: Story) -> list[Page]:
+def _same(page: Page) -> Page:
+    return page
+
+
+def person_page(r: Renderer, person: Any) -> Page:
+    agg = r.agg
+    return r.render("person.md.j2", f"owners/{person.id}.md", person=person, as_leader=agg.as_leader(person),
+                    as_owner=agg.as_owner(person), as_approver=agg.as_approver(person))
+
+
+def history_pages(r: Renderer, story: Story) -> Plan:
     """The pages that tell the ledger's story from git."""
-    return [r.render("changes.md.j2", "changes/index.md", story=story, weeks=story.weeks() if story.available else [])]
+    return [("changes/index.md", lambda: r.render("changes.md.j2", "changes/index.md", story=story,
+                                                  weeks=story.weeks() if story.available else []))]
 
 
-def weekly_pages(r: Renderer, weekly: Weekly) -> list[Page]:
-    """/weekly/ and one page per week with commits; without history /weekly/ says so."""
-    reports = weekly.reports() if weekly.available else []
-    found = [r.render("weekly_index.md.j2", "weekly/index.md", weekly=weekly, reports=reports,
-                      chart=burnup_chart(weekly.points()) if reports else "")]
-    for i, report in enumerate(reports):  # newest first
-        older = reports[i + 1].week if i + 1 < len(reports) else None
-        newer = reports[i - 1].week if i else None
-        found.append(r.render("weekly.md.j2", f"weekly/{report.week}.md", report=report, web=True,
-                              older=older, newer=newer, chart=burnup_chart(report.points)))
-    return found
+def weekly_pages(r: Renderer, weekly: Weekly) -> Plan:
+    """/weekly/ and one page per week with commits, newest first; without history /weekly/ says so."""
+    weeks = weekly.weeks if weekly.available else []
+
+    def index() -> Page:
+        reports = [weekly.report(week) for week in weeks]
+        return r.render("weekly_index.md.j2", "weekly/index.md", weekly=weekly, reports=reports,
+                        chart=burnup_chart(weekly.points()) if reports else "")
+
+    def week_page(i: int) -> Page:
+        report = weekly.report(weeks[i])
+        older = weeks[i + 1] if i + 1 < len(weeks) else None
+        newer = weeks[i - 1] if i else None
+        return r.render("weekly.md.j2", f"weekly/{report.week}.md", report=report, web=True,
+                        older=older, newer=newer, chart=burnup_chart(report.points))
+
+    return [("weekly/index.md", index), *((f"weekly/{week}.md", partial(week_page, i)) for i, week in enumerate(weeks))]
 
 
 def roles(agg: Aggregate, role: Any) -> list[tuple[Any, Any]]:

@@ -162,6 +162,7 @@ class Weekly:
         self.names = Names.of(agg.ledger)
         self._aggregates: dict[tuple[str, date], Aggregate] = {}
         self._counts: dict[str, Point] = {}
+        self._reports: dict[str, Report] = {}  # the index and each week's page ask for the same reports
 
     @property
     def available(self) -> bool:
@@ -190,6 +191,12 @@ class Weekly:
             return [self.report(week) for week in self.weeks]
 
     def report(self, week: str) -> Report:
+        if week not in self._reports:
+            with collector_paused():
+                self._reports[week] = self._report(week)
+        return self._reports[week]
+
+    def _report(self, week: str) -> Report:
         end = self._end_at(week)
         if end is None or week > self.current:
             raise KeyError(week)

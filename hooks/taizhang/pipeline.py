@@ -1,0 +1,280 @@
+"""The site's pages made by a second process while the builder converts them.
+
+MkDocs converts and themes pages on one core. On a machine with more, a forked copy of the
+build reads the history, renders each page and its HTML parts (bulk.py), and hands them over
+a pipe in the order the builder reads them: the builder asks for a page when it reads it
+(`content`), for its parts once Markdown has run (`parts`), for its bulk lists when it writes
+it (`fills`). What the builder has not asked for yet waits in the pipe, so neither process holds
+every page at once. The paths of all pages come first (`uris`), since a builder lists its files
+before it reads any.
+
+Where no second process can run (one core, no fork, other threads running as under
+`mkdocs serve`), or should it fail, the pages are made here (`Local`): the same pages, the
+same order.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import pickle
+import select
+import signal
+import threading
+import traceback
+from collections import deque
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+from typing import IO, Any
+
+from . import site, timing
+from .aggregate import Aggregate
+from .bulk import Fills
+from .history import History, read_history
+from .store import Store, collector_paused
+
+_PIPE_BYTES = 1 << 20  # Linux lets a pipe hold this much: the second process works further ahead
+_SET_PIPE_SIZE = 1031  # fcntl.F_SETPIPE_SZ (Python 3.10+ names it, only on Linux)
+
+
+@dataclass
+class Made:
+    """What the history said, for the build's log, and the path of every page."""
+
+    uris: list[str]
+    lines: list[str] = field(default_factory=list)  # the history's warnings and notes
+    clock: dict[str, float] = field(default_factory=dict)  # the second process's seconds per step
+
+
+class Local:
+    """Pages made in this process, each rendered when first asked for."""
+
+    def __init__(self, plan: site.Plan, lines: list[str] | None = None, history: History | None = None) -> None:
+        self.plan = dict(plan)
+        self.made = Made(list(self.plan), lines or [])
+        self.history = history  # kept under `mkdocs serve`: the next build reads only what is new
+        self.pages: dict[str, site.Page] = {}
+
+    @classmethod
+    def of(cls, agg: Aggregate, options: site.Options, history: History,
+           ahead: list[Callable[[], object]] | None = None) -> Local:
+        options.updated = history.updated()
+        return cls(site.plan(agg, options, history, ahead), history.warnings + history.notes, history)
+
+    @classmethod
+    def listed(cls, pages: list[site.Page]) -> Local:
+        """Pages made already, e.g. a broken ledger's error pages."""
+        return cls([(page.uri, partial(_same, page)) for page in pages])
+
+    def content(self, uri: str) -> str | bytes:
+        return self._page(uri).content
+
+    def parts(self, uri: str) -> Fills:
+        return self._page(uri).fills
+
+    def fills(self, uri: str) -> Fills:
+        """The page's bulk lists; the page is done with, and let go."""
+        page = self.pages.pop(uri, None) or self._page(uri, keep=False)
+        return page.fills
+
+    def _page(self, uri: str, keep: bool = True) -> site.Page:
+        page = self.pages.get(uri)
+        if page is None:
+            with collector_paused():
+                page = self.plan[uri]()
+            if keep:
+                self.pages[uri] = page
+        return page
+
+    def close(self, stop: bool = False) -> None:
+        self.pages = {}
+
+
+def _same(page: site.Page) -> site.Page:
+    return page
+
+
+class Forked:
+    """Pages made by a forked copy of this process, read from a pipe as the builder asks for them."""
+
+    def __init__(self, agg: Aggregate, options: site.Options, root: Path, clock: timing.Clock) -> None:
+        self.agg, self.options, self.root, self.clock = agg, options, root, clock
+        self.local: Local | None = None  # pages made here, should the second process fail
+        self.received: dict[tuple[str, str], Any] = {}  # (kind, uri) → read from the pipe, not yet asked for
+        self.failed = ""  # what went wrong in the second process, if anything did
+        read, write = os.pipe()
+        _widen(write)
+        self.pid = os.fork()
+        if self.pid == 0:  # the second process: never returns
+            os.close(read)
+            _child(write, agg, options, root)
+        os.close(write)
+        self.pipe: IO[bytes] | None = os.fdopen(read, "rb")
+        made = self._next("made", "")
+        self.made = made if isinstance(made, Made) else self._fallback().made
+
+    def content(self, uri: str) -> str | bytes:
+        return self._get("content", uri)
+
+    def parts(self, uri: str) -> Fills:
+        return self._get("parts", uri)
+
+    def fills(self, uri: str) -> Fills:
+        return self._get("fills", uri)
+
+    def _get(self, kind: str, uri: str) -> Any:
+        if self.local is None:
+            found = self._next(kind, uri)
+            if found is not None or self.local is None:
+                return found
+        return getattr(self.local, kind)(uri)
+
+    def _next(self, kind: str, uri: str) -> Any:
+        """What the second process sent as (kind, uri), read up to it; None once it has failed."""
+        key = (kind, uri)
+        if key in self.received:
+            return self.received.pop(key)
+        with self.clock("wait"):
+            while self.pipe is not None:
+                try:
+                    message = pickle.load(self.pipe)
+                except Exception:  # it ended without a word (killed, out of memory)
+                    message = ("failed", "", "")
+                got = (message[0], message[1])
+                if got[0] == "failed":
+                    self._fallback(message[2] or "ended early")
+                    return None
+                if got == key:
+                    return message[2]
+                self.received[got] = message[2]
+        return None
+
+    def _fallback(self, why: str = "") -> Local:
+        """Make the pages here from now on."""
+        self._end(stop=True)
+        self.failed = self.failed or why
+        if self.local is None:
+            with self.clock("history"):
+                history = read_history(self.root, None, Store(self.root))
+            self.local = Local.of(self.agg, self.options, history)
+        return self.local
+
+    def close(self, stop: bool = False) -> None:
+        """Read the second process's last word (its clock) and wait for it to end; `stop`: end it now."""
+        if self.pipe is not None and self.local is None and not stop:
+            spent = self._next("end", "")
+            if isinstance(spent, dict):
+                self.made.clock = spent
+        self._end(stop)
+        if self.local is not None:
+            self.local.close()
+
+    def _end(self, stop: bool = False) -> None:
+        """Stop reading: the second process ends at its next write (at once with `stop`)."""
+        if self.pipe is not None:
+            self.pipe.close()
+            self.pipe = None
+        if self.pid:
+            try:
+                if stop:
+                    os.kill(self.pid, signal.SIGKILL)
+                os.waitpid(self.pid, 0)
+            except (ChildProcessError, ProcessLookupError):
+                pass
+            self.pid = 0
+
+
+def start(agg: Aggregate, options: site.Options, root: Path, clock: timing.Clock,
+          previous: History | None = None, store: Store | None = None) -> Local | Forked:
+    """The pages of `agg`: made by a second process where one can run beside this one, else here."""
+    if forkable():
+        return Forked(agg, options, root, clock)
+    with clock("history"):
+        history = read_history(root, previous, store)
+    return Local.of(agg, options, history)
+
+
+def forkable() -> bool:
+    """A forked copy can run beside this process: more than one core, fork, no other thread."""
+    cores = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else range(os.cpu_count() or 1)
+    return len(cores) > 1 and hasattr(os, "fork") and threading.active_count() == 1
+
+
+def _child(fd: int, agg: Aggregate, options: site.Options, root: Path) -> None:
+    """The second process: history, then every page in order; it ends here, whatever happens."""
+    code = 0
+    store = None
+    clock = timing.Clock()
+    ahead: list[Callable[[], object]] = []
+    send = _Sender(fd, ahead, clock)
+    try:
+        gc.freeze()  # what the build made before the fork stays shared: the collector never touches it
+        store = Store(root, aside=True)
+        with clock("history"):
+            history = read_history(root, None, store)
+        with clock("render"):
+            local = Local.of(agg, options, history, ahead)
+        send.ahead.extend(ahead)
+        send("made", "", local.made)
+        for kind, uri, value in _pages(local, clock):
+            send(kind, uri, value)
+        send("end", "", clock.spent)
+    except BrokenPipeError:  # the build stopped reading: it ended or failed
+        pass
+    except BaseException:  # noqa: BLE001 - said to the build, which makes the pages itself
+        try:
+            send.ahead.clear()
+            send("failed", "", traceback.format_exc(limit=-3))
+        except BaseException:  # noqa: BLE001
+            code = 1
+    finally:
+        if store is not None:
+            store.wait()
+        os._exit(code)
+
+
+class _Sender:
+    """Writes messages to the build; while the pipe is full, does the work later pages share."""
+
+    def __init__(self, fd: int, ahead: list[Callable[[], object]], clock: timing.Clock) -> None:
+        self.fd = fd
+        self.ahead: deque[Callable[[], object]] = deque(ahead)
+        self.clock = clock
+        os.set_blocking(fd, False)
+
+    def __call__(self, kind: str, uri: str, value: Any) -> None:
+        data = memoryview(pickle.dumps((kind, uri, value), protocol=pickle.HIGHEST_PROTOCOL))
+        while data:
+            try:
+                data = data[os.write(self.fd, data):]
+            except BlockingIOError:  # the build is busy with the pages sent already
+                if self.ahead:
+                    with self.clock("ahead"), collector_paused():
+                        self.ahead.popleft()()
+                else:
+                    select.select([], [self.fd], [])
+
+
+def _pages(local: Local, clock: timing.Clock) -> Iterator[tuple[str, str, Any]]:
+    """Every page's content and parts in order, then every page's bulk lists, rendered to strings."""
+    for uri in local.made.uris:
+        with clock("render"), collector_paused():
+            content = local.content(uri)
+            parts = {k: render() for k, render in local.parts(uri).items() if k.startswith("part")}
+        yield "content", uri, content
+        yield "parts", uri, parts
+    for uri in local.made.uris:
+        with clock("fill"), collector_paused():
+            fills = {k: render() for k, render in local.fills(uri).items() if k.startswith("fill")}
+        yield "fills", uri, fills
+
+
+def _widen(fd: int) -> None:
+    try:
+        import fcntl
+
+        fcntl.fcntl(fd, _SET_PIPE_SIZE, _PIPE_BYTES)
+    except (ImportError, OSError):  # not Linux, or above the system's limit: the default will do
+        pass

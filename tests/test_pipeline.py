@@ -1,0 +1,127 @@
+"""Pages made by a second process while MkDocs converts them (pipeline.py): the same site as pages
+made in the build's own process, and the same again when the second process fails or dies."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from conftest import build, site_repo
+from taizhang import demo, pipeline, timing
+
+AS_OF = {"TAIZHANG_AS_OF": (demo.START + timedelta(weeks=4)).isoformat()}
+
+
+@pytest.fixture
+def ledger(tmp_path: Path) -> Path:
+    demo.generate(tmp_path / "ledger", 12, weeks=4, seed=3)
+    return site_repo(tmp_path / "ledger")
+
+
+class Counted(pipeline.Forked):
+    """Forked, counting the second processes started."""
+
+    started: list[Counted] = []
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        Counted.started.append(self)
+
+
+@pytest.fixture
+def counted(monkeypatch: pytest.MonkeyPatch) -> list[Counted]:
+    Counted.started = []
+    monkeypatch.setattr(pipeline, "Forked", Counted)
+    return Counted.started
+
+
+def files(site: Path) -> dict[str, bytes]:
+    """Every file of a built site but the Excel download (openpyxl stamps the moment it saves)."""
+    return {str(p.relative_to(site)): p.read_bytes() for p in sorted(site.rglob("*"))
+            if p.is_file() and p.name != "taizhang.xlsx"}
+
+
+def made_here(root: Path) -> dict[str, bytes]:
+    """The site built with pages made in the build's own process: as under `mkdocs serve`, a thread runs."""
+    running = threading.Event()
+    thread = threading.Thread(target=running.wait)
+    thread.start()
+    try:
+        assert not pipeline.forkable()
+        result = build(root, env=AS_OF)
+    finally:
+        running.set()
+        thread.join()
+    assert result.error is None, result.warnings()
+    return files(result.site)
+
+
+def made_aside(root: Path) -> dict[str, bytes]:
+    assert pipeline.forkable(), "these tests need two cores and no other thread"
+    result = build(root, env=AS_OF)
+    assert result.error is None, result.warnings()
+    return files(result.site)
+
+
+def test_pages_made_by_a_second_process_are_the_pages_made_here(ledger: Path, counted: list[Counted]) -> None:
+    aside = made_aside(ledger)
+    assert len(counted) == 1 and not counted[0].failed  # the build forked once, and the second process did it all
+    here = made_here(ledger)
+    assert len(counted) == 1
+    assert aside.keys() == here.keys()
+    assert [name for name in aside if aside[name] != here[name]] == []
+    assert len([n for n in aside if n.startswith("problems/P")]) == 12
+    assert any(n.startswith("weekly/20") for n in aside)  # pages that need the history came through too
+
+
+@pytest.fixture
+def parent() -> int:
+    return os.getpid()
+
+
+def test_a_second_process_that_fails_leaves_the_pages_to_the_build(
+        ledger: Path, counted: list[Counted], monkeypatch: pytest.MonkeyPatch, parent: int) -> None:
+    expected = made_here(ledger)
+    real = pipeline.read_history
+
+    def failing(*args, **kwargs):  # type: ignore[no-untyped-def]
+        if os.getpid() != parent:
+            raise RuntimeError("the second process fails")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "read_history", failing)
+    assert made_aside(ledger) == expected
+    assert len(counted) == 1 and "the second process fails" in counted[0].failed
+
+
+def test_a_second_process_that_dies_half_way_leaves_the_rest_to_the_build(
+        ledger: Path, counted: list[Counted], monkeypatch: pytest.MonkeyPatch, parent: int) -> None:
+    expected = made_here(ledger)
+    real = pipeline._pages
+
+    def dying(local: pipeline.Local, clock: timing.Clock) -> Iterator[tuple[str, str, object]]:
+        for i, message in enumerate(real(local, clock)):
+            if i == 9 and os.getpid() != parent:  # some pages sent, then killed, say for want of memory
+                os._exit(9)
+            yield message
+
+    monkeypatch.setattr(pipeline, "_pages", dying)
+    assert made_aside(ledger) == expected
+    assert len(counted) == 1 and counted[0].failed == "ended early"
+
+
+def test_a_step_timed_within_another_counts_once() -> None:
+    clock = timing.Clock()
+    with clock("outer"):
+        time.sleep(0.01)
+        with clock("inner"):
+            time.sleep(0.2)
+    assert clock.spent["inner"] >= 0.2
+    assert 0.01 <= clock.spent["outer"] < 0.2  # charged its own seconds, not the inner step's
+    assert timing.parse(str(clock))["total"] == pytest.approx(clock.spent["outer"] + clock.spent["inner"], abs=0.002)
