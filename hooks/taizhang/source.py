@@ -14,9 +14,30 @@ import yaml
 from .errors import Error
 
 try:  # libyaml is ~8x faster; fall back where it is not compiled in.
-    _Loader: type = yaml.CSafeLoader
+    _Base: type = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover
-    _Loader = yaml.SafeLoader
+    _Base = yaml.SafeLoader
+
+
+class _Loader(_Base):  # type: ignore[misc, valid-type]
+    """The safe loader with the tags of short plain scalars remembered.
+
+    libyaml parses in C but asks Python for every plain scalar's tag, trying the implicit
+    resolvers' regexes each time: two million times over a large history. Keys, ids, statuses
+    and dates repeat, so a short value's tag is worked out once; the answer is the resolver's own.
+    """
+
+    _tags: dict[str, str] = {}
+
+    def resolve(self, kind, value, implicit):  # type: ignore[no-untyped-def]
+        if kind is not yaml.ScalarNode or not implicit[0] or len(value) > 40:
+            return super().resolve(kind, value, implicit)
+        tag = self._tags.get(value)
+        if tag is None:
+            tag = super().resolve(kind, value, implicit)
+            if len(self._tags) < 100_000:
+                self._tags[value] = tag
+        return tag
 
 MAX_DEPTH = 32
 _FENCE = re.compile(r"^(---|\.\.\.)[ \t]*$", re.MULTILINE)
