@@ -70,8 +70,6 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     with _clock("pages"):
         made = _start(pipeline.start(agg, options, root, _clock, _history, _store))
     _history = made.history if isinstance(made, pipeline.Local) else None
-    for line in made.made.lines:  # information: a build without history still passes --strict
-        log.info("%s", line)
     return config
 
 
@@ -151,24 +149,26 @@ def on_env(env: Environment, config: MkDocsConfig, files: Files) -> Environment:
 
 
 def on_post_build(config: MkDocsConfig) -> None:
-    aside = _finish()
+    made = _finish()
+    for line in made.lines if made else []:  # the history's: information, a build without history passes --strict
+        log.info("%s", line)
     log.debug("taizhang timings: %s", _clock)
-    if aside:
-        log.debug("taizhang second process: %s", timing.line(aside))
+    if made and made.clock:
+        log.debug("taizhang second process: %s", timing.line(made.clock))
 
 
 def on_build_error(error: Exception) -> None:
     _finish(stop=True)
 
 
-def _finish(stop: bool = False) -> dict[str, float]:
+def _finish(stop: bool = False) -> pipeline.Made | None:
     """End this build's other processes (pages, downloads); wait until the store is written.
-    Returns the seconds the pages' second process spent per step."""
+    Returns what the pages' making said: the history's notes, the second process's seconds."""
     global _worker, _site
-    spent = {}
+    made = None
     if _site:
         _site.close(stop)
-        spent = _site.made.clock
+        made = _site.made
         if isinstance(_site, pipeline.Forked) and _site.failed:
             log.debug("taizhang second process failed, its pages were made here: %s", _site.failed)
         _site = None
@@ -177,4 +177,4 @@ def _finish(stop: bool = False) -> dict[str, float]:
         _worker = None
     if _store:
         _store.wait()
-    return spent
+    return made

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from conftest import build, site_repo
-from taizhang import demo, pipeline, timing
+from taizhang import demo, history, pipeline, timing
 
 AS_OF = {"TAIZHANG_AS_OF": (demo.START + timedelta(weeks=4)).isoformat()}
 
@@ -85,17 +85,47 @@ def parent() -> int:
     return os.getpid()
 
 
+def test_the_history_is_read_while_the_build_converts_the_first_pages(
+        ledger: Path, counted: list[Counted], monkeypatch: pytest.MonkeyPatch, parent: int, tmp_path: Path) -> None:
+    """The second process parses the revisions only once the build has a problem page in hand
+    (it waits for that here, 30 s at most): the pages that need no history do not wait for it."""
+    first_page = tmp_path / "first-page-read"
+    replay, content = history.Reader.replay, pipeline.Forked.content
+
+    def replay_later(self, entries):  # type: ignore[no-untyped-def]
+        if os.getpid() != parent:
+            deadline = time.monotonic() + 30
+            while not first_page.exists() and time.monotonic() < deadline:
+                time.sleep(0.01)
+            (tmp_path / ("in-time" if first_page.exists() else "too-late")).touch()
+        return replay(self, entries)
+
+    def content_noted(self, uri):  # type: ignore[no-untyped-def]
+        found = content(self, uri)
+        if uri.startswith("problems/P"):
+            first_page.touch()
+        return found
+
+    monkeypatch.setattr(history.Reader, "replay", replay_later)
+    monkeypatch.setattr(pipeline.Forked, "content", content_noted)
+    aside = made_aside(ledger)  # nothing stored yet: the revisions are parsed in this build
+    assert (tmp_path / "in-time").exists() and not (tmp_path / "too-late").exists()
+    assert len(counted) == 1 and not counted[0].failed
+    monkeypatch.undo()
+    assert aside == made_here(ledger)
+
+
 def test_a_second_process_that_fails_leaves_the_pages_to_the_build(
         ledger: Path, counted: list[Counted], monkeypatch: pytest.MonkeyPatch, parent: int) -> None:
     expected = made_here(ledger)
-    real = pipeline.read_history
+    real = pipeline.begin_history
 
     def failing(*args, **kwargs):  # type: ignore[no-untyped-def]
         if os.getpid() != parent:
             raise RuntimeError("the second process fails")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(pipeline, "read_history", failing)
+    monkeypatch.setattr(pipeline, "begin_history", failing)
     assert made_aside(ledger) == expected
     assert len(counted) == 1 and "the second process fails" in counted[0].failed
 

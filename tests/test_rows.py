@@ -70,7 +70,7 @@ def test_a_timeline_says_the_same_on_its_problem_page_and_on_the_change_log(ledg
     changes = "".join(fill() for fill in pages["changes/index.md"].fills.values())
     problem = agg.problems[0]
     page = pages[f"problems/{problem.id}.md"]
-    timeline = next(fill() for fill in page.fills.values() if fill.args[1] == "history")
+    timeline = next(fill() for fill in page.fills.values() if fill.args[1] == "timeline")
     said = re.findall(r"<td>([^<]*(?:<(?!/td>)[^<]*)*)</td></tr>", timeline)
     assert said, timeline
     for words in said:  # what a problem's entry says, the change log says too, its links made from /changes/

@@ -16,9 +16,12 @@ from gitrepo import GitRepo, git_commands, git_shim, measure, problem
 from test_history import EXPECTED, story, told
 
 from taizhang.cli import main
-from taizhang.history import History, read_history
+from taizhang.history import History, Pending, begin_history, read_history
 from taizhang.ledger import Cache, load
 from taizhang.store import Store, git_dir
+from taizhang.weekly import Weekly, week_of, weeks_of
+from taizhang.aggregate import Aggregate
+from taizhang.ledger import load_valid
 
 AS_OF = date(2023, 9, 1)
 MKDOCS = Path(sys.executable).parent / "mkdocs"
@@ -216,3 +219,27 @@ def test_with_other_threads_running_a_value_is_written_in_place(tmp_path: Path) 
     finally:
         release.set()
         other.join()
+
+
+def outline_matches(pending: Pending, history: History, root: Path) -> None:
+    """What `git log` alone said (dates, weeks) is what the whole history says."""
+    assert pending.updated() == history.updated()
+    agg = Aggregate(load_valid(root, date(2024, 1, 1)), date(2024, 1, 1))
+    for as_of in (date(2023, 8, 20), date(2024, 1, 1)):  # some weeks, every week
+        assert weeks_of(pending.commits, week_of(as_of)) == Weekly(history, Aggregate(agg.ledger, as_of)).weeks
+
+
+def test_what_git_log_says_before_any_revision_is_parsed(tmp_path: Path, counted: Path) -> None:
+    repo, ids = story(tmp_path / "ledger")
+    repo.git("checkout", "-q", ids[2])
+    cold = begin_history(repo.root, store=Store(repo.root))
+    assert commands(counted) == ["rev-parse", "log"]  # no revision read yet
+    outline_matches(cold, cold.result(), repo.root)
+    repo.git("checkout", "-q", "main")
+    commands(counted)
+    onward = begin_history(repo.root, store=Store(repo.root))  # from the stored history, the new commits only
+    assert commands(counted) == ["rev-parse", "merge-base", "log"]
+    outline_matches(onward, onward.result(), repo.root)
+    warm = begin_history(repo.root, store=Store(repo.root))
+    outline_matches(warm, warm.result(), repo.root)
+    same(onward.result(), read_history(repo.root))

@@ -7,7 +7,7 @@ each distinct blob once. Each revision is parsed once (`ledger.parse_problem`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from pathlib import Path
@@ -163,14 +163,80 @@ def read_history(root: Path, previous: History | None = None, store: Store | Non
     HEAD where it was, git is asked only for the uncommitted edits; with HEAD further on, only
     for the commits since.
     """
+    return begin_history(root, previous, store).result()
+
+
+class Pending:
+    """A history being read: which commits touched which files is known (`git log`), the
+    revisions are parsed on `result()`. A site lists its pages and dates them from the first,
+    and renders what the history says once the second is done."""
+
+    def __init__(self, finish: Callable[[], History], available: bool = True,
+                 commits: list[Commit] | None = None, touched: dict[str, Commit] | None = None) -> None:
+        self._finish: Callable[[], History] | None = finish
+        self._result: History | None = None
+        self.available = available
+        self.commits = commits or []  # committed, oldest first, without their events
+        self.touched = touched or {}  # path → last commit that changed it
+
+    @classmethod
+    def of(cls, history: History) -> Pending:
+        """A history read already."""
+        committed = history.committed if history.committed is not None else history
+        pending = cls(lambda: history, history.available, [c for c, _ in committed.steps], committed.touched)
+        pending._result, pending._finish = history, None
+        return pending
+
+    def updated(self) -> dict[str, date]:
+        """As `History.updated`, before any revision is parsed."""
+        return {path: commit.day for path, commit in self.touched.items() if commit.day is not None}
+
+    def result(self) -> History:
+        if self._finish is not None:
+            self._result, self._finish = self._finish(), None
+        assert self._result is not None
+        return self._result
+
+
+def begin_history(root: Path, previous: History | None = None, store: Store | None = None) -> Pending:
+    """`read_history`, in two halves: `git log` now, the revisions on `result()`."""
     try:
         repo = git.repo(root)
     except git.GitError as exc:
-        return History(warnings=[str(exc)])
+        return Pending.of(History(warnings=[str(exc)]))
     if repo.shallow:
-        return History(head=repo.head, warnings=[HISTORY_WORDS["shallow"]])
+        return Pending.of(History(head=repo.head, warnings=[HISTORY_WORDS["shallow"]]))
     try:
-        history = _present(repo, _committed(repo, previous, store))
+        base, entries, since = _log(repo, previous, store)
+    except git.GitError as exc:
+        return Pending.of(History(head=repo.head, warnings=[str(exc)]))
+    if entries is None:  # nothing new since what was read before
+        return Pending.of(_finished(repo, lambda: base))
+    reader = Reader(repo, _continued(base, repo.head) if since else None)
+
+    def finish() -> History:
+        def committed() -> History:
+            past = reader.replay(entries)
+            if store is not None:
+                store.write("history", replace(past, parsed={}, committed=None))
+            return past
+        return _finished(repo, committed)
+
+    known = base.steps if since and base is not None else []
+    commits = [c for c, _ in known if not c.uncommitted]
+    touched = dict(base.touched) if since and base is not None else {}
+    for entry in entries:
+        commit = Commit(entry.id, entry.author, entry.date, ())
+        commits.append(commit)
+        for change in entry.changes:
+            touched[change.path] = commit
+    return Pending(finish, True, commits, touched)
+
+
+def _finished(repo: git.Repo, committed: Callable[[], History]) -> History:
+    """The history with the uncommitted edits, or what git could not do as warnings."""
+    try:
+        history = _present(repo, committed())
     except git.GitError as exc:
         return History(head=repo.head, warnings=[str(exc)])
     if not history.commits and not history.warnings:
@@ -178,20 +244,17 @@ def read_history(root: Path, previous: History | None = None, store: Store | Non
     return history
 
 
-def _committed(repo: git.Repo, previous: History | None, store: Store | None) -> History:
-    """The committed history at HEAD, read from the last known point on."""
+def _log(repo: git.Repo, previous: History | None, store: Store | None) -> tuple[History | None, list[git.Entry] | None, str | None]:
+    """The committed history known at HEAD, or the one to continue and the `git log` entries since
+    (None: nothing to read), and the commit they follow (None: read from the start)."""
     base = previous.committed if previous is not None else None
     if base is None and store is not None:
         base = store.read("history", History)
     if base is not None and base.available and base.head == repo.head:
-        return base
+        return base, None, None
     if base is not None and base.available and base.head and repo.head and git.is_ancestor(repo, base.head, repo.head):
-        past = Reader(repo, _continued(base, repo.head)).read(since=base.head)
-    else:
-        past = Reader(repo).read()
-    if store is not None:
-        store.write("history", replace(past, parsed={}, committed=None))
-    return past
+        return base, git.log(repo, FOLDER, base.head), base.head
+    return None, git.log(repo, FOLDER) if repo.head else [], None
 
 
 def _continued(base: History, head: str) -> History:
@@ -227,9 +290,8 @@ class Reader:
         self.order: dict[str, tuple] = {}  # path → natural sort key, computed once per path
         self.failed: dict[str, str] = {}  # blob id → why it does not parse
 
-    def read(self, since: str | None = None) -> History:
-        """The committed history (no uncommitted edits), or its commits after `since` added to it."""
-        entries = git.log(self.repo, FOLDER, since) if self.repo.head else []
+    def replay(self, entries: list[git.Entry]) -> History:
+        """The history with the commits of `entries` (oldest first) applied."""
         with collector_paused():
             self.fetch(self.wanted((c for e in entries for c in e.changes), new=True))
             for entry in entries:

@@ -1,12 +1,12 @@
 """The site's pages made by a second process while the builder converts them.
 
 MkDocs converts and themes pages on one core. On a machine with more, a forked copy of the
-build reads the history, renders each page and its HTML parts (bulk.py), and hands them over
-a pipe in the order the builder reads them: the builder asks for a page when it reads it
-(`content`), for its parts once Markdown has run (`parts`), for its bulk lists when it writes
-it (`fills`). What the builder has not asked for yet waits in the pipe, so neither process holds
-every page at once. The paths of all pages come first (`uris`), since a builder lists its files
-before it reads any.
+build renders each page and its HTML parts (bulk.py) and hands them over a pipe in the order
+the builder reads them: the builder asks for a page when it reads it (`content`), for its
+parts once Markdown has run (`parts`), for its bulk lists when it writes it (`fills`). The paths
+of all pages come first (`made`), as soon as `git log` has said which weeks have commits; the
+revisions are parsed while the builder converts the first pages, which need nothing of them
+(site.plan puts what the history says last, or in bulk lists).
 
 Where no second process can run (one core, no fork, other threads running as under
 `mkdocs serve`), or should it fail, the pages are made here (`Local`): the same pages, the
@@ -18,7 +18,6 @@ from __future__ import annotations
 import gc
 import os
 import pickle
-import select
 import signal
 import threading
 import traceback
@@ -32,16 +31,17 @@ from typing import IO, Any
 from . import site, timing
 from .aggregate import Aggregate
 from .bulk import Fills
-from .history import History, read_history
+from .history import History, Pending, begin_history, read_history
 from .store import Store, collector_paused
 
-_PIPE_BYTES = 1 << 20  # Linux lets a pipe hold this much: the second process works further ahead
+_PIPE_BYTES = 1 << 20  # Linux lets a pipe hold this much
 _SET_PIPE_SIZE = 1031  # fcntl.F_SETPIPE_SZ (Python 3.10+ names it, only on Linux)
+_AHEAD_BYTES = 16 << 20  # bulk lists made but not yet read by the builder, at most
 
 
 @dataclass
 class Made:
-    """What the history said, for the build's log, and the path of every page."""
+    """The path of every page; once all are made, what the history said and the seconds it took."""
 
     uris: list[str]
     lines: list[str] = field(default_factory=list)  # the history's warnings and notes
@@ -51,22 +51,26 @@ class Made:
 class Local:
     """Pages made in this process, each rendered when first asked for."""
 
-    def __init__(self, plan: site.Plan, lines: list[str] | None = None, history: History | None = None) -> None:
+    def __init__(self, plan: site.Plan, history: Pending | None = None) -> None:
         self.plan = dict(plan)
-        self.made = Made(list(self.plan), lines or [])
-        self.history = history  # kept under `mkdocs serve`: the next build reads only what is new
+        self.made = Made(list(self.plan))
+        self.pending = history  # kept under `mkdocs serve`: the next build reads only what is new
         self.pages: dict[str, site.Page] = {}
 
     @classmethod
-    def of(cls, agg: Aggregate, options: site.Options, history: History,
-           ahead: list[Callable[[], object]] | None = None) -> Local:
-        options.updated = history.updated()
-        return cls(site.plan(agg, options, history, ahead), history.warnings + history.notes, history)
+    def of(cls, agg: Aggregate, options: site.Options, history: History | Pending) -> Local:
+        pending = history if isinstance(history, Pending) else Pending.of(history)
+        options.updated = pending.updated()
+        return cls(site.plan(agg, options, pending), pending)
 
     @classmethod
     def listed(cls, pages: list[site.Page]) -> Local:
         """Pages made already, e.g. a broken ledger's error pages."""
         return cls([(page.uri, partial(_same, page)) for page in pages])
+
+    @property
+    def history(self) -> History | None:
+        return self.pending.result() if self.pending else None
 
     def content(self, uri: str) -> str | bytes:
         return self._page(uri).content
@@ -90,6 +94,9 @@ class Local:
 
     def close(self, stop: bool = False) -> None:
         self.pages = {}
+        if self.pending is not None:
+            history = self.pending.result()
+            self.made.lines = history.warnings + history.notes
 
 
 def _same(page: site.Page) -> site.Page:
@@ -162,14 +169,16 @@ class Forked:
         return self.local
 
     def close(self, stop: bool = False) -> None:
-        """Read the second process's last word (its clock) and wait for it to end; `stop`: end it now."""
+        """Read the second process's last word (its clock, the history's notes) and wait for it to end;
+        `stop`: end it now."""
         if self.pipe is not None and self.local is None and not stop:
-            spent = self._next("end", "")
-            if isinstance(spent, dict):
-                self.made.clock = spent
+            last = self._next("end", "")
+            if isinstance(last, tuple):
+                self.made.clock, self.made.lines = last
         self._end(stop)
         if self.local is not None:
             self.local.close()
+            self.made.lines = self.local.made.lines
 
     def _end(self, stop: bool = False) -> None:
         """Stop reading: the second process ends at its next write (at once with `stop`)."""
@@ -203,30 +212,34 @@ def forkable() -> bool:
 
 
 def _child(fd: int, agg: Aggregate, options: site.Options, root: Path) -> None:
-    """The second process: history, then every page in order; it ends here, whatever happens."""
+    """The second process: every page in order, the history read in between; it ends here, whatever happens."""
     code = 0
     store = None
     clock = timing.Clock()
-    ahead: list[Callable[[], object]] = []
-    send = _Sender(fd, ahead, clock)
+    send = _Sender(fd)
     try:
         gc.freeze()  # what the build made before the fork stays shared: the collector never touches it
-        store = Store(root, aside=True)
+        store = Store(root, aside=True, threads=2)  # its writer may fork beside the sending thread
         with clock("history"):
-            history = read_history(root, None, store)
-        with clock("render"):
-            local = Local.of(agg, options, history, ahead)
-        send.ahead.extend(ahead)
+            pending = begin_history(root, None, store)
+
+        def finish() -> History:
+            with clock("history"):
+                return pending.result()
+
+        local = Local.of(agg, options, Pending(finish, pending.available, pending.commits, pending.touched))
         send("made", "", local.made)
         for kind, uri, value in _pages(local, clock):
-            send(kind, uri, value)
-        send("end", "", clock.spent)
+            send(kind, uri, value, wait=kind == "fills")
+        history = local.history or History()
+        send("end", "", (clock.spent, history.warnings + history.notes))
+        send.close()
     except BrokenPipeError:  # the build stopped reading: it ended or failed
         pass
     except BaseException:  # noqa: BLE001 - said to the build, which makes the pages itself
         try:
-            send.ahead.clear()
             send("failed", "", traceback.format_exc(limit=-3))
+            send.close()
         except BaseException:  # noqa: BLE001
             code = 1
     finally:
@@ -236,25 +249,61 @@ def _child(fd: int, agg: Aggregate, options: site.Options, root: Path) -> None:
 
 
 class _Sender:
-    """Writes messages to the build; while the pipe is full, does the work later pages share."""
+    """Writes messages to the build from a thread of its own, so that the pages that need no
+    history go out while the history is read. Pages are queued as fast as they are made (all
+    of them take a few bytes a problem); bulk lists, most of the bytes, wait while more than
+    `_AHEAD_BYTES` are queued."""
 
-    def __init__(self, fd: int, ahead: list[Callable[[], object]], clock: timing.Clock) -> None:
+    def __init__(self, fd: int) -> None:
         self.fd = fd
-        self.ahead: deque[Callable[[], object]] = deque(ahead)
-        self.clock = clock
-        os.set_blocking(fd, False)
+        self.queue: deque[bytes] = deque()
+        self.queued = 0
+        self.done = False
+        self.error: OSError | None = None
+        self.ready = threading.Condition()
+        self.thread = threading.Thread(target=self._write, name="taizhang-pages", daemon=True)
+        self.thread.start()
 
-    def __call__(self, kind: str, uri: str, value: Any) -> None:
-        data = memoryview(pickle.dumps((kind, uri, value), protocol=pickle.HIGHEST_PROTOCOL))
-        while data:
+    def __call__(self, kind: str, uri: str, value: Any, wait: bool = True) -> None:
+        data = pickle.dumps((kind, uri, value), protocol=pickle.HIGHEST_PROTOCOL)
+        with self.ready:
+            while wait and self.queued > _AHEAD_BYTES and self.error is None:
+                self.ready.wait()
+            if self.error is not None:
+                raise self.error
+            self.queue.append(data)
+            self.queued += len(data)
+            self.ready.notify_all()
+
+    def close(self) -> None:
+        """Once everything queued is written."""
+        with self.ready:
+            self.done = True
+            self.ready.notify_all()
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
+
+    def _write(self) -> None:
+        while True:
+            with self.ready:
+                while not self.queue and not self.done:
+                    self.ready.wait()
+                if not self.queue:
+                    return
+                data = self.queue.popleft()
             try:
-                data = data[os.write(self.fd, data):]
-            except BlockingIOError:  # the build is busy with the pages sent already
-                if self.ahead:
-                    with self.clock("ahead"), collector_paused():
-                        self.ahead.popleft()()
-                else:
-                    select.select([], [self.fd], [])
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(self.fd, view):]
+            except OSError as exc:  # the build stopped reading
+                with self.ready:
+                    self.error = exc
+                    self.ready.notify_all()
+                return
+            with self.ready:
+                self.queued -= len(data)
+                self.ready.notify_all()
 
 
 def _pages(local: Local, clock: timing.Clock) -> Iterator[tuple[str, str, Any]]:

@@ -75,18 +75,28 @@ class Rows:
                        f"<td>{self.people(r.measure.owner) if self.who else self.departments(r.measure.department)}</td>"
                        f"<td>{due(r.measure)}</td><td>{badge(r.measure.status)}{marks(r)}</td></tr>\n" for r in rows)
 
-    def fields(self, row: Row, since: Entry | None) -> str:
-        """A measure's fields as table rows, cells one per line as Python-Markdown writes a table."""
-        return "".join(f"<tr>\n<td>{label}</td>\n<td>{value}</td>\n</tr>\n" for label, value in self._fields(row, since))
+    def fields(self, row: Row, since: Entry | str | None) -> str:
+        """A measure's fields as table rows, cells one per line as Python-Markdown writes a table.
+
+        `since` is the entry in which the measure took its status, or a placeholder for the row
+        that says so (bulk.py), put in once the history is read."""
+        cells = [_cells(label, value) for label, value in self._fields(row, None if isinstance(since, str) else since)]
+        if isinstance(since, str):
+            cells.insert(1, since.strip())  # the placeholder alone: the row it stands for ends its line
+        return "".join(cells)
+
+    def since(self, since: Entry | None) -> str:
+        """The row saying since when a measure has had its status ("" when the history does not say)."""
+        found = _since(since)
+        return _cells(*found) if found else ""
 
     def _fields(self, row: Row, since: Entry | None) -> list[tuple[str, str]]:
         """A measure's fields as (label, HTML), in the order its page lists them."""
         m = row.measure
         found = [(LABELS["status"], badge(m.status) + marks(row))]
-        if since:
-            commit = (f'（<a href="{escape(since.url)}">{since.commit}</a>）' if since.url
-                      else f"（{since.commit}）" if since.commit else "")
-            found.append((HISTORY_WORDS["status_since_label"], since.day + commit))
+        status_since = _since(since)
+        if status_since:
+            found.append(status_since)
         if m.addresses:
             found.append((LABELS["manifestation"], "、".join(m.addresses)))
         if self.who:
@@ -168,3 +178,15 @@ def _evidence(e: Evidence) -> str:
         safe = url(e.url)
         return f'<a href="{safe}">{inline(e.title)}</a>' if safe else f"{inline(e.title)}（{inline(e.url)}）"
     return f"{inline(e.title)}（records/{inline(e.path)}）"
+
+
+def _cells(label: str, value: str) -> str:
+    return f"<tr>\n<td>{label}</td>\n<td>{value}</td>\n</tr>\n"
+
+
+def _since(since: Entry | None) -> tuple[str, str] | None:
+    if not since:
+        return None
+    commit = (f'（<a href="{escape(since.url)}">{since.commit}</a>）' if since.url
+              else f"（{since.commit}）" if since.commit else "")
+    return HISTORY_WORDS["status_since_label"], since.day + commit

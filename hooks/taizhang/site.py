@@ -18,11 +18,11 @@ from . import charts, export, labels, rows, text
 from .aggregate import Aggregate, Row, percent
 from .bulk import ROOT, Bulk, Fills, address, href, up
 from .errors import Error
-from .history import History
+from .history import History, Pending
 from .model import Problem
 from .store import collector_paused
 from .timeline import Story
-from .weekly import Weekly, burnup_chart
+from .weekly import Weekly, burnup_chart, week_of, weeks_of
 
 
 @dataclass(frozen=True)
@@ -81,6 +81,7 @@ class Renderer:
         self.options = options
         self.rows = rows.Rows(agg, options.public, options.directory_urls)
         self.here: str | None = None  # the address of the page whose bulk lists are being filled
+        self.story: Callable[[], Story] = lambda: Story(None, agg)  # the history's story, once it is read
 
     def render(self, template: str, uri: str, **context: Any) -> Page:
         bulk = Bulk(partial(self.html, uri))
@@ -107,7 +108,7 @@ class Renderer:
     def bulk(self) -> Any:
         """bulk.html.j2, made once: its links come from `href`, which knows the page being filled."""
         return environment().get_template("bulk.html.j2").make_module(vars=dict(
-            agg=self.agg, options=self.options, href=self.href, html=self.rows,
+            agg=self.agg, options=self.options, href=self.href, html=self.rows, story=lambda: self.story(),
         ))
 
     def href(self, target: str) -> str:
@@ -148,30 +149,30 @@ def pages(agg: Aggregate, options: Options, history: History | None = None) -> l
 Plan = list[tuple[str, Callable[[], Page]]]
 
 
-def plan(agg: Aggregate, options: Options, history: History | None = None,
-         ahead: list[Callable[[], object]] | None = None) -> Plan:
+def plan(agg: Aggregate, options: Options, history: History | Pending | None = None) -> Plan:
     """Every generated page's path, in the order a build reads them, each with what renders it.
 
     Paths are known before any page is rendered, so that a builder can list the files first and
-    have each page rendered when it reads it (pipeline.py). `ahead` receives the work that later
-    pages share and that can be done before they are asked for (the weekly reports).
+    have each page rendered when it reads it (pipeline.py). A `Pending` history is read to the
+    end only when a page needs what it says: the pages that tell it come last, and on the others
+    it is put in with the bulk lists (a problem's timeline, since when a measure has its status).
     """
+    pending = history if isinstance(history, Pending) else Pending.of(history or History())
     r = Renderer(agg, options)
-    story = Story(history, agg, options.repo_url, options.public)
-    weekly = Weekly(history, agg, options.public)
+    story = cache(lambda: Story(pending.result(), agg, options.repo_url, options.public))
+    weekly = cache(lambda: Weekly(pending.result(), agg, options.public))
+    r.story = story
     areas = problems_by_area(agg)
-
-    def progress() -> Page:
-        return r.render("progress.md.j2", "progress/index.md",
-                        burnup=burnup_chart(weekly.points()) if weekly.available else "")
 
     def problem_page(area: Any, problem: Problem, previous: Problem | None, next: Problem | None) -> Page:
         return r.render("problem.md.j2", f"problems/{problem.id}.md", problem=problem,
                         rows=[agg.row_by_id[m.id] for m in problem.measures],
                         status=agg.problem_status(problem), area=area,
-                        previous=previous, next=next, edit_url=edit_url(problem, options),
-                        story=story, timeline=story.problem(problem.id),
-                        since={m.id: story.since(m.id) for m in problem.measures})
+                        previous=previous, next=next, edit_url=edit_url(problem, options))
+
+    def progress() -> Page:
+        w = weekly()
+        return r.render("progress.md.j2", "progress/index.md", burnup=burnup_chart(w.points()) if w.available else "")
 
     # The exports first: a builder reads them as it lists its files, before any page.
     found: Plan = [(page.uri, partial(_same, page)) for page in downloads(agg, options.public)] if options.downloads else []
@@ -181,7 +182,6 @@ def plan(agg: Aggregate, options: Options, history: History | None = None,
         ("tasks/index.md", partial(r.render, "tasks.md.j2", "tasks/index.md")),
         ("owners/index.md", lambda: r.render("owners.md.j2", "owners/index.md", leaders=roles(agg, agg.as_leader),
                                              owners=roles(agg, agg.as_owner))),
-        ("progress/index.md", progress),
     ]
     for area, items in areas:
         for i, problem in enumerate(items):
@@ -193,10 +193,10 @@ def plan(agg: Aggregate, options: Options, history: History | None = None,
         found.append((f"departments/{department.id}.md", partial(
             lambda d: r.render("department.md.j2", f"departments/{d.id}.md", department=d,
                                group=agg.department_group(d)), department)))
+    # What the history tells, last: by the time a build reads these, it has been read.
+    found.append(("progress/index.md", progress))
     found += history_pages(r, story)
-    found += weekly_pages(r, weekly)
-    if ahead is not None and weekly.available:
-        ahead += [partial(weekly.report, week) for week in weekly.weeks]
+    found += weekly_pages(r, weekly, weeks_of(pending.commits, week_of(agg.as_of)) if pending.available else [])
     return found
 
 
@@ -210,27 +210,32 @@ def person_page(r: Renderer, person: Any) -> Page:
                     as_owner=agg.as_owner(person), as_approver=agg.as_approver(person))
 
 
-def history_pages(r: Renderer, story: Story) -> Plan:
+def history_pages(r: Renderer, story: Callable[[], Story]) -> Plan:
     """The pages that tell the ledger's story from git."""
-    return [("changes/index.md", lambda: r.render("changes.md.j2", "changes/index.md", story=story,
-                                                  weeks=story.weeks() if story.available else []))]
+    def changes() -> Page:
+        s = story()
+        return r.render("changes.md.j2", "changes/index.md", story=s, weeks=s.weeks() if s.available else [])
+    return [("changes/index.md", changes)]
 
 
-def weekly_pages(r: Renderer, weekly: Weekly) -> Plan:
-    """/weekly/ and one page per week with commits, newest first; without history /weekly/ says so."""
-    weeks = weekly.weeks if weekly.available else []
+def weekly_pages(r: Renderer, weekly: Callable[[], Weekly], weeks: list[str]) -> Plan:
+    """/weekly/ and one page per week with commits (`weeks`, newest first); without history /weekly/ says so."""
 
     def index() -> Page:
-        reports = [weekly.report(week) for week in weeks]
-        return r.render("weekly_index.md.j2", "weekly/index.md", weekly=weekly, reports=reports,
-                        chart=burnup_chart(weekly.points()) if reports else "")
+        w = weekly()
+        reports = [w.report(week) for week in w.weeks] if w.available else []
+        return r.render("weekly_index.md.j2", "weekly/index.md", weekly=w, reports=reports,
+                        chart=burnup_chart(w.points()) if reports else "")
 
     def week_page(i: int) -> Page:
-        report = weekly.report(weeks[i])
+        w, uri = weekly(), f"weekly/{weeks[i]}.md"
+        if not w.available or weeks[i] not in w.weeks:  # git failed after listing its commits: the page says so
+            return r.render("weekly_index.md.j2", uri, weekly=w, reports=[], chart="")
+        report = w.report(weeks[i])
         older = weeks[i + 1] if i + 1 < len(weeks) else None
         newer = weeks[i - 1] if i else None
-        return r.render("weekly.md.j2", f"weekly/{report.week}.md", report=report, web=True,
-                        older=older, newer=newer, chart=burnup_chart(report.points))
+        return r.render("weekly.md.j2", uri, report=report, web=True, older=older, newer=newer,
+                        chart=burnup_chart(report.points))
 
     return [("weekly/index.md", index), *((f"weekly/{week}.md", partial(week_page, i)) for i, week in enumerate(weeks))]
 

@@ -31,11 +31,12 @@ FOLDER = "taizhang"
 class Store:
     """The store of the ledger at `root` (none when `root` is in no git repository)."""
 
-    def __init__(self, root: Path, aside: bool = False) -> None:
+    def __init__(self, root: Path, aside: bool = False, threads: int = 1) -> None:
         found = git_dir(root)
         self.folder = found / FOLDER if found else None
         self.name = blake2b(str(root.resolve()).encode(), digest_size=8).hexdigest()  # one ledger of several in a repository
         self.aside = aside
+        self.threads = threads  # threads known to run that a fork may leave behind (they hold nothing it uses)
         self.writers: list[int] = []  # forked processes writing (`write` with `aside`)
 
     def read(self, name: str, kind: type[T]) -> T | None:
@@ -56,7 +57,7 @@ class Store:
         under `mkdocs serve`) or unavailable."""
         if self.folder is None:
             return
-        if not self.aside or not hasattr(os, "fork") or threading.active_count() > 1:
+        if not self.aside or not hasattr(os, "fork") or threading.active_count() > self.threads:
             self._write(name, value)
             return
         try:

@@ -10,15 +10,16 @@ the whole of /weekly/ costs O(weeks × measures).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from functools import cached_property
+from typing import TypeVar
 
 from .aggregate import COMPLETED, OPEN, Aggregate, Row, percent, problem_status
 from .charts import Series, line_chart
 from .events import DueChanged, EvidenceAdded, Event, MeasureEvent, Names, ProblemAdded, RecheckAdded, StatusChanged, TextEdited
-from .history import History
+from .history import Commit, History
 from .labels import WEEKLY_WORDS as W
 from .model import Problem
 from .public import public_ledger
@@ -146,6 +147,31 @@ class _End:
 
 # -- the weeks -------------------------------------------------------------------------------
 
+S = TypeVar("S")
+
+
+def counted(steps: Iterable[tuple[Commit, S]], current: str) -> Iterator[tuple[str, date, Commit, S]]:
+    """The committed steps a report counts, up to week `current`, each with its week and day.
+
+    A commit dated before its predecessor (after a rebase) counts in its predecessor's week.
+    """
+    week = ""
+    for commit, delta in steps:
+        day = commit.day  # a time zone conversion: once a commit, not once an event
+        if commit.uncommitted or day is None:
+            continue  # reports are of what was committed
+        year, number, _ = day.isocalendar()
+        week = max(week, f"{year}-W{number:02d}")
+        if week > current:
+            return
+        yield week, day, commit, delta
+
+
+def weeks_of(commits: Iterable[Commit], current: str) -> list[str]:
+    """The weeks `Weekly.weeks` lists for these commits (oldest first, events not needed), newest first."""
+    return list(reversed(dict.fromkeys(week for week, *_ in counted(((c, None) for c in commits), current))))
+
+
 class Weekly:
     """Every week's report of one ledger, from the history read once per build.
 
@@ -239,14 +265,7 @@ class Weekly:
         touched: dict[str, date] = {}
         events: list[tuple[date, Event]] = []
         week, commits = "", 0
-        for commit, delta in self.history.steps:
-            day = commit.day  # a time zone conversion: once a commit, not once an event
-            if commit.uncommitted or day is None:
-                continue  # reports are of what was committed
-            # A commit dated before its predecessor (a rebase) counts in its predecessor's week.
-            this = max(week, commit.week)
-            if this > self.current:
-                break
+        for this, day, commit, delta in counted(self.history.steps, self.current):
             if week and this != week:
                 ends.append(self._close_week(week, current, touched, events, commits))
                 events, commits = [], 0
