@@ -61,7 +61,7 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
         log.warning("%s", error)
     with _clock("aggregate"):
         agg = Aggregate(public_ledger(ledger) if options.public else ledger, as_of)
-    if downloads.parallel():  # started first: it has to load the records too
+    if downloads.parallel():  # on another core, with the ledger checked here (downloads.Worker)
         _worker = downloads.Worker(root, as_of, options.public, lambda: site.downloads(agg, options.public))
         options.downloads = False
     config.site_name = text.html(ledger.title)

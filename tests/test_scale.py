@@ -6,6 +6,8 @@ from __future__ import annotations
 import io
 import re
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 from urllib.parse import unquote, urldefrag
@@ -153,11 +155,32 @@ def reference_agg(public: bool = False) -> Aggregate:
     return Aggregate(public_ledger(ledger) if public else ledger, date.fromisoformat(AS_OF))
 
 
+@contextmanager
+def threads_running(running: bool = True) -> Iterator[None]:
+    """As under `mkdocs serve`, whose server runs threads: a build then forks nothing."""
+    if not running:
+        yield
+        return
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+
+
 @pytest.mark.parametrize("public", [False, True])
-def test_second_process_writes_what_the_build_would(public: bool) -> None:
-    expected = {page.uri: page.content for page in site.downloads(reference_agg(public), public)}
+@pytest.mark.parametrize("forked", [True, False])
+def test_second_process_writes_what_the_build_would(public: bool, forked: bool) -> None:
+    """Forked, it writes the ledger the build checked; else a new process loads the records itself."""
+    agg = reference_agg(public)
+    expected = {page.uri: page.content for page in site.downloads(agg, public)}
     assert downloads.uris(public) == list(expected)
-    worker = downloads.Worker(REPO, date.fromisoformat(AS_OF), public, fallback=lambda: [])
+    with threads_running(not forked):
+        worker = downloads.Worker(REPO, date.fromisoformat(AS_OF), public, lambda: site.downloads(agg, public))
+    assert (worker.process is None) == forked
     try:
         worker.wait()
         written = {uri: path.read_bytes() for uri, path in worker.files()}
@@ -174,10 +197,11 @@ def test_second_process_writes_what_the_build_would(public: bool) -> None:
 def test_the_build_writes_the_downloads_when_the_second_process_fails(ledger) -> None:
     broken = ledger({"records/A1/P01.md": "---\nid: [P01\n---\n"})
     pages = site.downloads(reference_agg(), False)
-    worker = downloads.Worker(broken, date.fromisoformat(AS_OF), False, fallback=lambda: pages)
+    with threads_running():  # a new process, which finds the records broken since the build read them
+        worker = downloads.Worker(broken, date.fromisoformat(AS_OF), False, lambda: pages)
     try:
         worker.wait()
-        assert worker.process.returncode == 1
+        assert worker.process is not None and worker.process.returncode == 1
         assert {uri: path.read_bytes() for uri, path in worker.files()}["downloads/taizhang.csv"] == pages[1].content.encode()
     finally:
         worker.close()

@@ -1,20 +1,22 @@
 """The site's downloads (JSON, CSV, Excel), made by a second process while MkDocs renders pages.
 
 MkDocs renders on one core, and the exports need nothing but the ledger: on a machine with
-more than one core a second Python process loads the records itself and writes the files while
-the first one converts pages, and the build waits for them only when it copies files, after
-every page is converted. Should that process fail (say, a record was saved broken in between),
-the build makes the files itself from the ledger it checked. The process is
-`python -m taizhang.downloads ROOT AS_OF FOLDER [--public]`.
+more than one core a second process writes the files while the first one converts pages, and
+the build waits for them only when it copies files, after every page is converted. It is a
+forked copy of the build where a fork is safe; else `python -m taizhang.downloads ROOT AS_OF
+FOLDER [--public]`, which loads the records itself. Should it fail (say, a record was saved
+broken in between), the build makes the files itself from the ledger it checked.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
+import threading
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -41,12 +43,26 @@ def parallel() -> bool:
 
 
 class Worker:
-    """One build's downloads, written into a temporary folder by a second process."""
+    """One build's downloads, written into a temporary folder by a second process: a forked copy
+    of the build, which has the checked ledger in hand, or where that is unsafe (threads running,
+    as under `mkdocs serve`) or impossible, a new process that loads the records itself."""
 
-    def __init__(self, root: Path, as_of: date, public: bool, fallback: Callable[[], list[Page]]) -> None:
+    def __init__(self, root: Path, as_of: date, public: bool, make: Callable[[], list[Page]]) -> None:
         self.folder = Path(tempfile.mkdtemp(prefix="taizhang-downloads-"))
         self.public = public
-        self.fallback = fallback
+        self.make = make  # the downloads of the ledger the build checked
+        self.pid = 0
+        self.process: subprocess.Popen[bytes] | None = None
+        if hasattr(os, "fork") and threading.active_count() == 1:
+            self.pid = os.fork()
+            if self.pid == 0:  # the copy: write, then leave at once, with no clean-up of the build's state
+                code = 1
+                try:
+                    write(make(), self.folder)
+                    code = 0
+                finally:
+                    os._exit(code)
+            return
         command = [sys.executable, "-m", "taizhang.downloads", str(root), as_of.isoformat(), str(self.folder)]
         self.process = subprocess.Popen([*command, *(["--public"] if public else [])], stdin=subprocess.DEVNULL,
                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -57,13 +73,29 @@ class Worker:
 
     def wait(self) -> None:
         """Until the files are written, by the second process or else here."""
-        if self.process.wait() != 0 or not all(path.is_file() for _, path in self.files()):
-            write(self.fallback(), self.folder)
+        if self._ended() != 0 or not all(path.is_file() for _, path in self.files()):
+            write(self.make(), self.folder)
+
+    def _ended(self) -> int:
+        if self.process is not None:
+            return self.process.wait()
+        if self.pid:
+            pid, self.pid = self.pid, 0
+            try:
+                return os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+            except ChildProcessError:
+                return 1
+        return 0
 
     def close(self) -> None:
-        if self.process.poll() is None:
+        if self.process is not None and self.process.poll() is None:
             self.process.kill()
-            self.process.wait()
+        if self.pid:
+            try:
+                os.kill(self.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        self._ended()
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
