@@ -149,7 +149,8 @@ def on_env(env: Environment, config: MkDocsConfig, files: Files) -> Environment:
 
 
 def on_post_build(config: MkDocsConfig) -> None:
-    made = _finish()
+    with _clock("end"):  # the other processes' last words, the store written
+        made = _finish()
     for line in made.lines if made else []:  # the history's: information, a build without history passes --strict
         log.info("%s", line)
     log.debug("taizhang timings: %s", _clock)
