@@ -93,7 +93,7 @@ class Worker:
         if self.pid:
             try:
                 os.kill(self.pid, signal.SIGKILL)
-            except ProcessLookupError:
+            except ProcessLookupError:  # ended already
                 pass
         self._ended()
         shutil.rmtree(self.folder, ignore_errors=True)

@@ -22,7 +22,7 @@ import signal
 import threading
 import traceback
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -190,7 +190,7 @@ class Forked:
                 if stop:
                     os.kill(self.pid, signal.SIGKILL)
                 os.waitpid(self.pid, 0)
-            except (ChildProcessError, ProcessLookupError):
+            except (ChildProcessError, ProcessLookupError):  # reaped or gone already
                 pass
             self.pid = 0
 
