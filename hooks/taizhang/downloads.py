@@ -16,7 +16,6 @@ import signal
 import subprocess
 import sys
 import tempfile
-import threading
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -26,7 +25,7 @@ from .errors import LedgerError
 from .ledger import Cache, load_valid
 from .public import public_ledger
 from .site import Page, downloads
-from .store import Store
+from .store import Store, can_fork
 
 FOLDER = "downloads"
 
@@ -53,7 +52,7 @@ class Worker:
         self.make = make  # the downloads of the ledger the build checked
         self.pid = 0
         self.process: subprocess.Popen[bytes] | None = None
-        if hasattr(os, "fork") and threading.active_count() == 1:
+        if can_fork():
             self.pid = os.fork()
             if self.pid == 0:  # the copy: write, then leave at once, with no clean-up of the build's state
                 code = 1

@@ -32,7 +32,8 @@ from . import site, timing
 from .aggregate import Aggregate
 from .bulk import Fills
 from .history import History, Pending, begin_history, read_history
-from .store import Store, collector_paused
+from .downloads import parallel
+from .store import Store, can_fork, collector_paused
 
 _PIPE_BYTES = 1 << 20  # Linux lets a pipe hold this much
 _SET_PIPE_SIZE = 1031  # fcntl.F_SETPIPE_SZ (Python 3.10+ names it, only on Linux)
@@ -66,7 +67,7 @@ class Local:
     @classmethod
     def listed(cls, pages: list[site.Page]) -> Local:
         """Pages made already, e.g. a broken ledger's error pages."""
-        return cls([(page.uri, partial(_same, page)) for page in pages])
+        return cls([(page.uri, partial(site.ready, page)) for page in pages])
 
     @property
     def history(self) -> History | None:
@@ -97,10 +98,6 @@ class Local:
         if self.pending is not None:
             history = self.pending.result()
             self.made.lines = history.warnings + history.notes
-
-
-def _same(page: site.Page) -> site.Page:
-    return page
 
 
 class Forked:
@@ -206,9 +203,8 @@ def start(agg: Aggregate, options: site.Options, root: Path, clock: timing.Clock
 
 
 def forkable() -> bool:
-    """A forked copy can run beside this process: more than one core, fork, no other thread."""
-    cores = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else range(os.cpu_count() or 1)
-    return len(cores) > 1 and hasattr(os, "fork") and threading.active_count() == 1
+    """A forked copy can run beside this process: more than one core, and a fork is safe."""
+    return parallel() and can_fork()
 
 
 def _child(fd: int, agg: Aggregate, options: site.Options, root: Path) -> None:

@@ -175,7 +175,7 @@ def plan(agg: Aggregate, options: Options, history: History | Pending | None = N
         return r.render("progress.md.j2", "progress/index.md", burnup=burnup_chart(w.points()) if w.available else "")
 
     # The exports first: a builder reads them as it lists its files, before any page.
-    found: Plan = [(page.uri, partial(_same, page)) for page in downloads(agg, options.public)] if options.downloads else []
+    found: Plan = [(page.uri, partial(ready, page)) for page in downloads(agg, options.public)] if options.downloads else []
     found += [
         ("index.md", partial(r.render, "home.md.j2", "index.md")),
         ("problems/index.md", partial(r.render, "problems.md.j2", "problems/index.md", groups=areas)),
@@ -190,9 +190,7 @@ def plan(agg: Aggregate, options: Options, history: History | Pending | None = N
     for person in agg.ledger.people:
         found.append((f"owners/{person.id}.md", partial(person_page, r, person)))
     for department in agg.ledger.departments:
-        found.append((f"departments/{department.id}.md", partial(
-            lambda d: r.render("department.md.j2", f"departments/{d.id}.md", department=d,
-                               group=agg.department_group(d)), department)))
+        found.append((f"departments/{department.id}.md", partial(department_page, r, department)))
     # What the history tells, last: by the time a build reads these, it has been read.
     found.append(("progress/index.md", progress))
     found += history_pages(r, story)
@@ -200,7 +198,8 @@ def plan(agg: Aggregate, options: Options, history: History | Pending | None = N
     return found
 
 
-def _same(page: Page) -> Page:
+def ready(page: Page) -> Page:
+    """What renders a page made already (a plan's entry for it)."""
     return page
 
 
@@ -208,6 +207,11 @@ def person_page(r: Renderer, person: Any) -> Page:
     agg = r.agg
     return r.render("person.md.j2", f"owners/{person.id}.md", person=person, as_leader=agg.as_leader(person),
                     as_owner=agg.as_owner(person), as_approver=agg.as_approver(person))
+
+
+def department_page(r: Renderer, department: Any) -> Page:
+    return r.render("department.md.j2", f"departments/{department.id}.md", department=department,
+                    group=r.agg.department_group(department))
 
 
 def history_pages(r: Renderer, story: Callable[[], Story]) -> Plan:

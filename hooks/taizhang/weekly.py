@@ -160,8 +160,7 @@ def counted(steps: Iterable[tuple[Commit, S]], current: str) -> Iterator[tuple[s
         day = commit.day  # a time zone conversion: once a commit, not once an event
         if commit.uncommitted or day is None:
             continue  # reports are of what was committed
-        year, number, _ = day.isocalendar()
-        week = max(week, f"{year}-W{number:02d}")
+        week = max(week, week_of(day))
         if week > current:
             return
         yield week, day, commit, delta
@@ -210,11 +209,6 @@ class Weekly:
     def has(self, week: str) -> bool:
         """A report can be made for `week`: from the first commit's week to the as-of date's."""
         return self.available and self.first <= week <= self.current
-
-    def reports(self) -> list[Report]:
-        """The report of every week with commits, newest first."""
-        with collector_paused():  # a few hundred thousand rows without cycles: no need to rescan them
-            return [self.report(week) for week in self.weeks]
 
     def report(self, week: str) -> Report:
         if week not in self._reports:
