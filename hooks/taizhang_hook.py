@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from jinja2 import Environment
@@ -31,12 +34,13 @@ _site: pipeline.Local | pipeline.Forked | None = None  # this build's pages, mad
 _uris: set[str] = set()
 _public = False  # TAIZHANG_PROFILE=public: staff pages (docs/*.md) stay out of the site
 _clock = timing.Clock()  # the hook's own seconds per step, logged under `mkdocs build -v`
-_worker: downloads.Worker | None = None  # this build's exports, made by a second process
+_downloads: Callable[[], downloads.Worker] | None = None  # starts the second process that makes this build's exports
+_worker: downloads.Worker | None = None  # that process, once started
 _store: Store | None = None  # written by forked processes while the build goes on
 
 
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
-    global _site, _uris, _public, _history, _worker, _store
+    global _site, _uris, _public, _history, _downloads, _store
     _finish()
     _clock.reset()
     root = Path(config.config_file_path).parent
@@ -61,8 +65,8 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
         log.warning("%s", error)
     with _clock("aggregate"):
         agg = Aggregate(public_ledger(ledger) if options.public else ledger, as_of)
-    if downloads.parallel():  # on another core, with the ledger checked here (downloads.Worker)
-        _worker = downloads.Worker(root, as_of, options.public, lambda: site.downloads(agg, options.public))
+    if downloads.parallel():  # on another core, with the ledger checked here, once pages are converted (on_env)
+        _downloads = partial(downloads.Worker, root, as_of, options.public, lambda: site.downloads(agg, options.public))
         options.downloads = False
     config.site_name = text.html(ledger.title)
     for line in _mismatches(agg):
@@ -75,7 +79,7 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
 
 def _start(made: pipeline.Local | pipeline.Forked) -> pipeline.Local | pipeline.Forked:
     global _site, _uris
-    _site, _uris = made, set(made.made.uris)
+    _site, _uris = made, set()  # the paths are asked for when MkDocs has its files (on_files)
     return made
 
 
@@ -85,17 +89,19 @@ def _mismatches(agg: Aggregate) -> list[str]:
 
 
 def on_files(files: Files, config: MkDocsConfig) -> Files:
+    global _uris
     if _public:  # the public site is figures and measures: hand-written pages are for staff
         for file in [f for f in files if f.is_documentation_page() and f.generated_by is None]:
             files.remove(file)
+    _uris = set(_site.made.uris) if _site else set()
     for uri in _site.made.uris if _site else []:
         existing = files.get_file_from_path(uri)
         if existing is not None:
             files.remove(existing)
         # A page's Markdown is read when MkDocs reads the page (on_pre_page); other files now.
         files.append(File.generated(config, uri, content="" if uri.endswith(".md") else _site.content(uri)))
-    for uri, path in _worker.files() if _worker else []:
-        files.append(File.generated(config, uri, abs_src_path=str(path)))
+    for uri in downloads.uris(_public) if _downloads else []:  # written over once made (on_post_build)
+        files.append(File.generated(config, uri, content=b""))
     if _public and config.nav:
         config.nav = public_nav(config.nav, {f.src_uri for f in files})
     return files
@@ -141,14 +147,21 @@ def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
 
 
 def on_env(env: Environment, config: MkDocsConfig, files: Files) -> Environment:
-    """MkDocs copies files next: the downloads must be written by now."""
-    if _worker:
-        with _clock("downloads"):
-            _worker.wait()
+    """Every page is converted: the second process making pages is past its busiest part, and the
+    downloads are made beside it while MkDocs writes pages (on two cores, a third process running
+    earlier would take turns with the build)."""
+    global _worker
+    if _downloads:
+        _worker = _downloads()
     return env
 
 
 def on_post_build(config: MkDocsConfig) -> None:
+    if _worker:
+        with _clock("downloads"):
+            _worker.wait()
+            for uri, path in _worker.files():  # over the empty files MkDocs wrote for them
+                shutil.copyfile(path, Path(config.site_dir) / uri)
     with _clock("end"):  # the other processes' last words, the store written
         made = _finish()
     for line in made.lines if made else []:  # the history's: information, a build without history passes --strict
@@ -165,8 +178,9 @@ def on_build_error(error: Exception) -> None:
 def _finish(stop: bool = False) -> pipeline.Made | None:
     """End this build's other processes (pages, downloads); wait until the store is written.
     Returns what the pages' making said: the history's notes, the second process's seconds."""
-    global _worker, _site
+    global _worker, _site, _downloads
     made = None
+    _downloads = None
     if _site:
         _site.close(stop)
         made = _site.made

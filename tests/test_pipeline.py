@@ -13,7 +13,9 @@ from pathlib import Path
 import pytest
 
 from conftest import build, site_repo
-from taizhang import demo, history, pipeline, timing
+from taizhang import demo, history, pipeline, site, timing
+from taizhang.aggregate import Aggregate
+from taizhang.ledger import load
 
 AS_OF = {"TAIZHANG_AS_OF": (demo.START + timedelta(weeks=4)).isoformat()}
 
@@ -144,6 +146,22 @@ def test_a_second_process_that_dies_half_way_leaves_the_rest_to_the_build(
     monkeypatch.setattr(pipeline, "_pages", dying)
     assert made_aside(ledger) == expected
     assert len(counted) == 1 and counted[0].failed == "ended early"
+
+
+def test_a_build_stopped_before_it_asks_for_pages_makes_none(ledger: Path, monkeypatch: pytest.MonkeyPatch,
+                                                            parent: int) -> None:
+    """The paths are read when MkDocs has its files; a build that fails before that (on_build_error)
+    ends the second process and makes no page itself."""
+    as_of = demo.START + timedelta(weeks=4)
+    found, errors = load(ledger, as_of)
+    assert errors == []
+    monkeypatch.setattr(pipeline, "read_history", lambda *args: pytest.fail("the build read the history itself"))
+    made = pipeline.Forked(Aggregate(found, as_of), site.Options(), ledger, timing.Clock())
+    pid = made.pid
+    made.close(stop=True)
+    assert made.made.uris == [] and made.local is None
+    with pytest.raises(ChildProcessError):  # ended and reaped
+        os.waitpid(pid, os.WNOHANG)
 
 
 def test_a_step_timed_within_another_counts_once(monkeypatch: pytest.MonkeyPatch) -> None:

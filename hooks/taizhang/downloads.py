@@ -1,11 +1,13 @@
-"""The site's downloads (JSON, CSV, Excel), made by a second process while MkDocs renders pages.
+"""The site's downloads (JSON, CSV, Excel), made by a second process while MkDocs writes pages.
 
 MkDocs renders on one core, and the exports need nothing but the ledger: on a machine with
-more than one core a second process writes the files while the first one converts pages, and
-the build waits for them only when it copies files, after every page is converted. It is a
-forked copy of the build where a fork is safe; else `python -m taizhang.downloads ROOT AS_OF
-FOLDER [--public]`, which loads the records itself. Should it fail (say, a record was saved
-broken in between), the build makes the files itself from the ledger it checked.
+more than one core a second process writes the files while the first one writes pages. The
+hook starts it once every page is converted (by then the process making pages, pipeline.py,
+has done most of its work: a third one running earlier takes turns with the build) and puts
+the files into the site at the end. It is a forked copy of the build where a fork is safe;
+else `python -m taizhang.downloads ROOT AS_OF FOLDER [--public]`, which loads the records
+itself. Should it fail (say, a record was saved broken in between), the build makes the files
+itself from the ledger it checked.
 """
 
 from __future__ import annotations

@@ -116,8 +116,15 @@ class Forked:
             _child(write, agg, options, root)
         os.close(write)
         self.pipe: IO[bytes] | None = os.fdopen(read, "rb")
-        made = self._next("made", "")
-        self.made = made if isinstance(made, Made) else self._fallback().made
+        self._made: Made | None = None
+
+    @property
+    def made(self) -> Made:
+        """The paths, read when first asked for: the builder goes on while `git log` runs."""
+        if self._made is None:
+            made = self._next("made", "")
+            self._made = made if isinstance(made, Made) else self._fallback().made
+        return self._made
 
     def content(self, uri: str) -> str | bytes:
         return self._get("content", uri)
@@ -173,6 +180,8 @@ class Forked:
             if isinstance(last, tuple):
                 self.made.clock, self.made.lines = last
         self._end(stop)
+        if self._made is None:  # stopped before the paths were asked for: there are none to make
+            self._made = Made([])
         if self.local is not None:
             self.local.close()
             self.made.lines = self.local.made.lines
