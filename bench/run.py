@@ -7,7 +7,8 @@ for every page the ledger's site generates, as large as the text of a ledger pro
 Every command runs in a fresh process: wall time is the median of --runs runs (ledger and bare
 builds alternate, so a busy machine slows both alike), memory the peak resident set of the
 process (wait4), git processes are counted by a `git` on PATH that logs each start. It also
-times history extraction against a plain `git log --name-status`, reads the hook's own time
+times history extraction against a plain `git log --name-status` (also on the same changes made
+one commit per changed record), reads the hook's own time
 from its `mkdocs build -v` line, and measures a rebuild under `mkdocs serve` after one record
 is edited. Prints the table and writes it to bench/results.md.
 
