@@ -37,10 +37,24 @@ _clock = timing.Clock()  # the hook's own seconds per step, logged under `mkdocs
 _downloads: Callable[[], downloads.Worker] | None = None  # starts the second process that makes this build's exports
 _worker: downloads.Worker | None = None  # that process, once started
 _store: Store | None = None  # written by forked processes while the build goes on
+_serving = False  # under `mkdocs serve`: rebuilds run beside the server's threads
+_zygote: pipeline.Zygote | None = None  # forks the pages' process of each rebuild under `mkdocs serve`
+
+
+def on_startup(*, command: str, dirty: bool) -> None:
+    global _serving
+    _serving = command == "serve"
+
+
+def on_shutdown() -> None:
+    global _zygote
+    if _zygote is not None:
+        _zygote.close()
+        _zygote = None
 
 
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
-    global _site, _uris, _public, _history, _downloads, _store
+    global _site, _uris, _public, _history, _downloads, _store, _zygote
     _finish()
     _clock.reset()
     root = Path(config.config_file_path).parent
@@ -71,8 +85,10 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     config.site_name = text.html(ledger.title)
     for line in _mismatches(agg):
         log.info("%s", line)
+    if _serving and _zygote is None and pipeline.forkable():  # the first build, before the server's threads start
+        _zygote = pipeline.Zygote()
     with _clock("pages"):
-        made = _start(pipeline.start(agg, options, root, _clock, _history, _store))
+        made = _start(pipeline.start(agg, options, root, _clock, _history, _store, _zygote))
     _history = made.history if isinstance(made, pipeline.Local) else None
     return config
 

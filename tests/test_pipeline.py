@@ -4,9 +4,11 @@ made in the build's own process, and the same again when the second process fail
 from __future__ import annotations
 
 import os
+import signal
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
@@ -162,6 +164,74 @@ def test_a_build_stopped_before_it_asks_for_pages_makes_none(ledger: Path, monke
     assert made.made.uris == [] and made.local is None
     with pytest.raises(ChildProcessError):  # ended and reaped
         os.waitpid(pid, os.WNOHANG)
+
+
+def every_page(made: pipeline.Local | pipeline.Forked) -> dict[str, object]:
+    """Each page's Markdown, parts and bulk lists, read in the builder's order and rendered."""
+    def rendered(fills, prefix):  # type: ignore[no-untyped-def]
+        return {k: v() if callable(v) else v for k, v in fills.items() if k.startswith(prefix)}
+
+    found: dict[str, object] = {}
+    for uri in made.made.uris:
+        found[f"{uri} content"] = made.content(uri)
+        found[f"{uri} parts"] = rendered(made.parts(uri), "part")
+    for uri in made.made.uris:
+        found[f"{uri} fills"] = rendered(made.fills(uri), "fill")
+    made.close()
+    return found
+
+
+@contextmanager
+def a_thread_running() -> Iterator[None]:
+    """A thread runs, as under `mkdocs serve`: no fork from this process."""
+    running = threading.Event()
+    thread = threading.Thread(target=running.wait)
+    thread.start()
+    try:
+        assert not pipeline.forkable()
+        yield
+    finally:
+        running.set()
+        thread.join()
+
+
+def demo_aggregate(ledger: Path) -> Aggregate:
+    as_of = demo.START + timedelta(weeks=4)
+    found, errors = load(ledger, as_of)
+    assert errors == []
+    return Aggregate(found, as_of)
+
+
+def test_pages_made_through_the_zygote_are_the_pages_made_here(ledger: Path) -> None:
+    """Under `mkdocs serve` a zygote forked before the server's threads start forks the second
+    process of each rebuild."""
+    agg = demo_aggregate(ledger)
+    zygote = pipeline.Zygote()  # no thread runs yet
+    try:
+        with a_thread_running():
+            for _ in range(2):  # one zygote, a second process for each build
+                made = pipeline.start(agg, site.Options(), ledger, timing.Clock(), zygote=zygote)
+                assert isinstance(made, pipeline.Forked) and made.pid == 0
+                aside = every_page(made)
+                assert not made.failed and made.local is None
+            here = pipeline.start(agg, site.Options(), ledger, timing.Clock())
+            assert isinstance(here, pipeline.Local)
+            assert aside == every_page(here)
+            assert any(k.startswith("weekly/20") and k.endswith(" fills") for k in aside)
+    finally:
+        zygote.close()
+
+
+def test_a_build_whose_zygote_is_gone_makes_its_pages_itself(ledger: Path) -> None:
+    agg = demo_aggregate(ledger)
+    zygote = pipeline.Zygote()
+    os.kill(zygote.pid, signal.SIGKILL)  # say, for want of memory
+    with a_thread_running():
+        here = every_page(pipeline.start(agg, site.Options(), ledger, timing.Clock()))
+        made = pipeline.start(agg, site.Options(), ledger, timing.Clock(), zygote=zygote)
+        assert isinstance(made, pipeline.Forked) and made.failed == "the zygote did not answer"
+        assert zygote.socket is None  # closed, and the zygote reaped
+        assert every_page(made) == here
 
 
 def test_a_step_timed_within_another_counts_once(monkeypatch: pytest.MonkeyPatch) -> None:
