@@ -247,9 +247,9 @@ class Zygote:
             self.socket.sendall(data)
             if _received(self.socket, 1) == b"+":
                 return True
-        except (OSError, pickle.PicklingError):
+        except (OSError, pickle.PicklingError, TypeError, AttributeError):  # gone, or a value that does not pickle
             pass
-        self.close()
+        self.close()  # the pages are made in the build's process from now on
         return False
 
     def close(self) -> None:
