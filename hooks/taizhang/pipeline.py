@@ -277,7 +277,8 @@ def _zygote(sock: socket.socket) -> None:
                 signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # it waits for its git processes
                 try:
                     agg, options, root = pickle.loads(data)
-                except BaseException:  # noqa: BLE001 - the build reads the pipe's end and makes the pages itself
+                except BaseException:  # noqa: BLE001 - said to the build, which makes the pages itself
+                    os.write(fds[0], pickle.dumps(("failed", "", traceback.format_exc(limit=-3))))
                     os._exit(1)
                 _child(fds[0], agg, options, root)
             os.close(fds[0])
