@@ -195,6 +195,8 @@ def a_thread_running() -> Iterator[None]:
         thread.join()
 
 
+# The downloads are left out: openpyxl stamps the moment it saves into the Excel file, and
+# builds make them in a process of their own (downloads.Worker).
 def demo_aggregate(ledger: Path) -> Aggregate:
     as_of = demo.START + timedelta(weeks=4)
     found, errors = load(ledger, as_of)
@@ -210,11 +212,11 @@ def test_pages_made_through_the_zygote_are_the_pages_made_here(ledger: Path) -> 
     try:
         with a_thread_running():
             for _ in range(2):  # one zygote, a second process for each build
-                made = pipeline.start(agg, site.Options(), ledger, timing.Clock(), zygote=zygote)
+                made = pipeline.start(agg, site.Options(downloads=False), ledger, timing.Clock(), zygote=zygote)
                 assert isinstance(made, pipeline.Forked) and made.pid == 0
                 aside = every_page(made)
                 assert not made.failed and made.local is None
-            here = pipeline.start(agg, site.Options(), ledger, timing.Clock())
+            here = pipeline.start(agg, site.Options(downloads=False), ledger, timing.Clock())
             assert isinstance(here, pipeline.Local)
             assert aside == every_page(here)
             assert any(k.startswith("weekly/20") and k.endswith(" fills") for k in aside)
@@ -227,8 +229,8 @@ def test_a_build_whose_zygote_is_gone_makes_its_pages_itself(ledger: Path) -> No
     zygote = pipeline.Zygote()
     os.kill(zygote.pid, signal.SIGKILL)  # say, for want of memory
     with a_thread_running():
-        here = every_page(pipeline.start(agg, site.Options(), ledger, timing.Clock()))
-        made = pipeline.start(agg, site.Options(), ledger, timing.Clock(), zygote=zygote)
+        here = every_page(pipeline.start(agg, site.Options(downloads=False), ledger, timing.Clock()))
+        made = pipeline.start(agg, site.Options(downloads=False), ledger, timing.Clock(), zygote=zygote)
         assert isinstance(made, pipeline.Forked) and made.failed == "the zygote did not answer"
         assert zygote.socket is None  # closed, and the zygote reaped
         assert every_page(made) == here
