@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import subprocess
+import threading
+from collections.abc import Iterator
 from dataclasses import fields, is_dataclass
 from datetime import date, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from gitrepo import AUTHORS, LEDGER, OWNERS, REAL_GIT, GitRepo, git_commands, git_shim, isolated_env, measure, problem
 
-from taizhang import cli
+from taizhang import cli, git
+from taizhang import revisions as revisions_module
 from taizhang.aggregate import Aggregate
 from taizhang.events import Names
 from taizhang.history import History, read_history
@@ -409,6 +414,41 @@ def test_git_processes_do_not_grow_with_the_records(tmp_path: Path, monkeypatch:
     assert git_commands(log) == ["rev-parse", "log", "cat-file", "status"]
 
 
+def test_git_log_hands_on_each_commit_as_git_writes_it(scripted: tuple[Path, list[str], History]) -> None:
+    root, ids, _ = scripted
+    seen: list[git.Entry] = []
+    entries = git.log(git.repo(root), "records/", seen=seen.append)
+    assert [e.id for e in entries] == ids and seen == entries[::-1]
+    assert git.log(git.repo(root), "records/", ids[4]) == entries[5:]
+
+
+@given(st.lists(st.text(alphabet="ab\0问", max_size=6), max_size=6), st.lists(st.integers(0, 40), max_size=8))
+def test_git_output_read_in_chunks_splits_as_read_whole(fields: list[str], cuts: list[int]) -> None:
+    data = "\0".join(fields).encode()
+    bounds = sorted({0, len(data), *(c for c in cuts if c < len(data))})
+    chunks = [data[a:b] for a, b in zip(bounds, bounds[1:])]  # cut anywhere, within a character too
+    assert list(git._tokens(chunks)) == data.decode().split("\0")
+
+
+def test_cat_file_answers_each_blob_before_the_next_is_named(scripted: tuple[Path, list[str], History]) -> None:
+    root, _, _ = scripted
+    repo = git.repo(root)
+    wanted = list(git.ls_tree(repo, "HEAD", "records/").values())
+    answered = threading.Event()
+
+    def named_one_by_one() -> Iterator[str]:
+        for blob in wanted:
+            yield blob
+            assert answered.wait(10), "no answer before the next blob was named"
+            answered.clear()
+
+    found = []
+    for blob, data in git.blobs(repo, named_one_by_one()):
+        found.append(blob if data else None)
+        answered.set()
+    assert found == wanted
+
+
 # -- parsing many revisions ---------------------------------------------------------------
 
 def values(record: object) -> object:
@@ -420,7 +460,10 @@ def values(record: object) -> object:
     return record
 
 
-def test_revisions_give_what_parse_problem_gives(scripted: tuple[Path, list[str], History]) -> None:
+@pytest.mark.parametrize("batch", [revisions_module.BATCH, 2])  # 2: parsed while revisions still come in
+def test_revisions_give_what_parse_problem_gives(scripted: tuple[Path, list[str], History], batch: int,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(revisions_module, "BATCH", batch)
     root, _, _ = scripted
     raw = subprocess.run([REAL_GIT, "-C", str(root), "-c", "core.quotePath=false", "log", "--format=", "--raw",
                           "--no-abbrev", "--no-renames", "--reverse"],
@@ -458,14 +501,19 @@ def test_measure_items_are_cut_only_from_plain_layouts(front: str, expected: tup
     assert (found.before, found.items, found.after) == expected if expected else found is None
 
 
-def test_an_item_that_does_not_parse_alone_falls_back_to_the_whole_file() -> None:
+@pytest.mark.parametrize("batch", [revisions_module.BATCH, 1])
+def test_an_item_that_does_not_parse_alone_falls_back_to_the_whole_file(batch: int,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(revisions_module, "BATCH", batch)
     revisions = Revisions()
     first = p01(measure("P01-M1"))
     revisions.parse(first.encode(), "records/A1/P01.md")
     # A quoted text running over lines, its second line looking like another item of the list.
     tricky = first.replace("    text: 措施内容\n", '    text: "措施\n  - 内容"\n', 1)
-    assert values(revisions.parse(tricky.encode(), "records/A1/P01.md")[0]) == \
-        values(parse_problem(tricky.encode(), "records/A1/P01.md")[0])
+    again = tricky.replace("P01-M2", "P01-M3")  # the same item in a later revision: not tried twice, still right
+    for text in (tricky, again):
+        assert values(revisions.parse(text.encode(), "records/A1/P01.md")[0]) == \
+            values(parse_problem(text.encode(), "records/A1/P01.md")[0])
 
 
 # -- the site: timelines on problem pages, the change log at /changes/ ---------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import pickle
 import subprocess
@@ -18,7 +19,7 @@ from test_history import EXPECTED, story, told
 from taizhang.cli import main
 from taizhang.history import History, Pending, begin_history, read_history
 from taizhang.ledger import Cache, load
-from taizhang.store import Store, git_dir
+from taizhang.store import Store, collector_paused, git_dir
 from taizhang.weekly import Weekly, week_of, weeks_of
 from taizhang.aggregate import Aggregate
 from taizhang.ledger import load_valid
@@ -261,3 +262,14 @@ def test_an_outline_without_its_history_reads_the_history_again(tmp_path: Path, 
     warm = begin_history(repo.root, store=Store(repo.root))
     same(warm.result(), first)
     assert commands(counted) == ["rev-parse", "status"]  # stored again, whole
+
+
+def test_the_collector_stays_paused_until_the_last_pause_ends() -> None:
+    assert gc.isenabled()
+    first, second = collector_paused(), collector_paused()
+    first.__enter__()
+    second.__enter__()  # another thread's, say, begun while the first is open
+    first.__exit__(None, None, None)
+    assert not gc.isenabled()
+    second.__exit__(None, None, None)
+    assert gc.isenabled()

@@ -6,10 +6,13 @@ through cat-file's stdin as blob ids, so no record content ever becomes a comman
 
 from __future__ import annotations
 
+import itertools
 import os
+import queue
 import subprocess
+import tempfile
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -17,6 +20,7 @@ from pathlib import Path
 from .labels import HISTORY_WORDS
 
 ZERO = "0" * 40
+_CHUNK = 1 << 20
 # No optional index refresh (the working tree is shared), no pager, no prompt, stable words.
 ENV = {"GIT_OPTIONAL_LOCKS": "0", "GIT_TERMINAL_PROMPT": "0", "GIT_PAGER": "cat", "LC_ALL": "C"}
 # Settings a user's config could turn on and that would change the output read here.
@@ -110,38 +114,90 @@ def _relative(repo: Repo, path: str) -> str | None:
     return path[len(repo.prefix):] if path.startswith(repo.prefix) else None
 
 
-def log(repo: Repo, folder: str, since: str | None = None) -> list[Entry]:
+def log(repo: Repo, folder: str, since: str | None = None,
+        seen: Callable[[Entry], None] | None = None) -> list[Entry]:
     """Every commit that changed `folder` (after commit `since`, if given), oldest first, parents
     before children, with blob ids.
 
-    One process. No rename detection: a moved record is paired by its id, which SPEC makes the
-    identity, not by content similarity. Merges show only the files that differ from every parent
-    (a conflict resolution); the rest arrived with the merged commits themselves.
+    One process, read as git writes it: `seen` is called with each entry on its way (newest
+    first), e.g. to fetch its blobs while git goes on. No rename detection: a moved record is
+    paired by its id, which SPEC makes the identity, not by content similarity. Merges show only
+    the files that differ from every parent (a conflict resolution); the rest arrived with the
+    merged commits themselves.
     """
-    out = run(repo.root, "log", "-z", "--raw", "--no-abbrev", "--no-renames", "-c", "--no-color",
-              "--topo-order", "--reverse", "--format=%x01%H%x00%P%x00%an%x00%aI",
-              *([f"{since}..HEAD"] if since else []), "--", folder)
-    return list(_entries(repo, out.decode("utf-8", "surrogateescape").split("\0")))
+    # --topo-order newest first, reversed here: what --reverse gives, without waiting for the end.
+    entries = []
+    for entry in _entries(repo, _tokens(_streamed(
+            repo.root, "log", "-z", "--raw", "--no-abbrev", "--no-renames", "-c", "--no-color", "--topo-order",
+            "--format=%x01%H%x00%P%x00%an%x00%aI", *([f"{since}..HEAD"] if since else []), "--", folder))):
+        if seen is not None:
+            seen(entry)
+        entries.append(entry)
+    entries.reverse()
+    return entries
 
 
-def _entries(repo: Repo, tokens: list[str]) -> Iterator[Entry]:
+def _streamed(root: Path, *args: str) -> Iterator[bytes]:
+    """The stdout of one git command, chunk by chunk as git writes it; GitError with git's reason
+    when it fails (after the last chunk)."""
+    with tempfile.TemporaryFile() as stderr:  # a file, not a pipe: nothing to drain beside stdout
+        try:
+            proc = subprocess.Popen(["git", "-C", str(root), *CONFIG, *args], stdin=subprocess.DEVNULL,
+                                    stdout=subprocess.PIPE, stderr=stderr, env=_env())
+        except FileNotFoundError:
+            raise GitError(HISTORY_WORDS["no_git"]) from None
+        except OSError as exc:
+            raise GitError(f"{HISTORY_WORDS['git_failed']}：{exc.strerror or exc}") from None
+        read = False
+        try:
+            fd = proc.stdout.fileno()
+            widen(fd)
+            while chunk := os.read(fd, _CHUNK):
+                yield chunk
+            read = True
+        finally:
+            proc.stdout.close()
+            if not read:  # the reader stopped early: git has no one left to write to
+                proc.kill()
+            proc.wait()
+        if proc.returncode != 0:
+            stderr.seek(0)
+            raise GitError(f"{HISTORY_WORDS['git_failed']}：{_first_line(stderr.read())}")
+
+
+def widen(fd: int) -> None:
+    """A pipe that holds a megabyte, so that its writer can go on while the reader is busy (Linux)."""
+    try:
+        import fcntl
+
+        fcntl.fcntl(fd, 1031, _CHUNK)  # F_SETPIPE_SZ (Python 3.10+ names it, only on Linux)
+    except (ImportError, OSError):  # another system, or above its limit: the default will do
+        pass
+
+
+def _tokens(chunks: Iterable[bytes]) -> Iterator[str]:
+    """NUL-separated fields across chunks, each decoded once it is whole."""
+    rest = b""
+    for chunk in chunks:
+        whole, sep, rest = (rest + chunk).rpartition(b"\0")
+        if sep:
+            yield from whole.decode("utf-8", "surrogateescape").split("\0")
+    yield rest.decode("utf-8", "surrogateescape")
+
+
+def _entries(repo: Repo, tokens: Iterator[str]) -> Iterator[Entry]:
     entry: Entry | None = None
-    i = 0
-    while i < len(tokens):
-        token = tokens[i].lstrip("\n")
+    for raw in tokens:
+        token = raw.lstrip("\n")
         if token.startswith("\x01"):
             if entry is not None:
                 yield entry
-            parents = tuple(tokens[i + 1].split())
-            entry = Entry(token[1:], parents, _text(tokens[i + 2]), datetime.fromisoformat(tokens[i + 3]))
-            i += 4
+            parents, author, when = next(tokens, ""), next(tokens, ""), next(tokens, "")
+            entry = Entry(token[1:], tuple(parents.split()), _text(author), datetime.fromisoformat(when))
         elif token.startswith(":") and entry is not None:
-            change = _raw(repo, token, tokens[i + 1])
+            change = _raw(repo, token, next(tokens, ""))
             if change is not None:
                 entry.changes.append(change)
-            i += 2
-        else:
-            i += 1
     if entry is not None:
         yield entry
 
@@ -226,38 +282,51 @@ def merge_base(repo: Repo, a: str, b: str) -> str:
 
 
 def blobs(repo: Repo, ids: Iterable[str]) -> Iterator[tuple[str, bytes | None]]:
-    """(id, bytes) of each blob, in order, from one `git cat-file --batch` (None: missing)."""
-    wanted = list(ids)
-    if not wanted:
+    """(id, bytes) of each blob, in order, from one `git cat-file --batch` (None: missing).
+
+    `ids` may still be in the making (e.g. read from a queue while `git log` runs): each is sent
+    as it comes, and each answer read as soon as git writes it.
+    """
+    ids = iter(ids)
+    first = next(ids, None)
+    if first is None:
         return
     try:
-        proc = subprocess.Popen(["git", "-C", str(repo.root), *CONFIG, "cat-file", "--batch", "--buffer"],
+        proc = subprocess.Popen(["git", "-C", str(repo.root), *CONFIG, "cat-file", "--batch"],
                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                                 env=_env())
     except OSError as exc:
         raise GitError(f"{HISTORY_WORDS['git_failed']}：{exc.strerror or exc}") from None
-    # A writer thread feeds ids while this thread reads, so neither pipe can fill up and block.
-    writer = threading.Thread(target=_feed, args=(proc, wanted), daemon=True)
+    # A writer thread feeds ids while this thread reads, so neither pipe can fill up and block;
+    # it hands each id on once sent, so that this thread knows which answer comes next.
+    sent: queue.SimpleQueue[str | None] = queue.SimpleQueue()
+    writer = threading.Thread(target=_feed, args=(proc, itertools.chain((first,), ids), sent),
+                              name="taizhang-cat-file", daemon=True)
     writer.start()
     try:
-        yield from _answers(proc, wanted)
+        yield from _answers(proc, sent)
     finally:
-        writer.join()
         proc.stdout.close()
+        writer.join()
         proc.wait()
 
 
-def _feed(proc: subprocess.Popen, ids: list[str]) -> None:
+def _feed(proc: subprocess.Popen, ids: Iterator[str], sent: queue.SimpleQueue[str | None]) -> None:
+    fd = proc.stdin.fileno()
     try:
-        proc.stdin.write("".join(f"{i}\n" for i in ids).encode())
-        proc.stdin.close()
-    except OSError:  # git ended early; the reader reports it
+        for blob in ids:
+            os.write(fd, f"{blob}\n".encode())  # unbuffered: an id waiting for the next would stall the reader
+            sent.put(blob)
+    except OSError:  # git ended early, or the reader stopped: the reader reports it
         pass
+    finally:
+        sent.put(None)
+        proc.stdin.close()
 
 
-def _answers(proc: subprocess.Popen, ids: list[str]) -> Iterator[tuple[str, bytes | None]]:
+def _answers(proc: subprocess.Popen, sent: queue.SimpleQueue[str | None]) -> Iterator[tuple[str, bytes | None]]:
     out = proc.stdout
-    for blob in ids:
+    while (blob := sent.get()) is not None:
         header = out.readline().split()
         if not header:
             raise GitError(f"{HISTORY_WORDS['git_failed']}：cat-file")

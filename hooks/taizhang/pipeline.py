@@ -31,15 +31,13 @@ from functools import partial
 from pathlib import Path
 from typing import IO, Any
 
-from . import site, timing
+from . import git, site, timing
 from .aggregate import Aggregate
 from .bulk import Fills
 from .history import History, Pending, begin_history, read_history
 from .downloads import parallel
 from .store import Store, can_fork, collector_paused
 
-_PIPE_BYTES = 1 << 20  # Linux lets a pipe hold this much
-_SET_PIPE_SIZE = 1031  # fcntl.F_SETPIPE_SZ (Python 3.10+ names it, only on Linux)
 _AHEAD_BYTES = 16 << 20  # bulk lists made but not yet read by the builder, at most
 
 
@@ -117,7 +115,7 @@ class Forked:
         self.pipe: IO[bytes] | None = None
         self.pid = 0  # of the second process when it is this one's child
         read, write = os.pipe()
-        _widen(write)
+        git.widen(write)
         if zygote is not None:
             sent = zygote.fork(write, agg, options, root)
             os.close(write)
@@ -425,12 +423,3 @@ def _pages(local: Local, clock: timing.Clock) -> Iterator[tuple[str, str, Any]]:
         with clock("fill"), collector_paused():
             fills = {k: render() for k, render in local.fills(uri).items() if k.startswith("fill")}
         yield "fills", uri, fills
-
-
-def _widen(fd: int) -> None:
-    try:
-        import fcntl
-
-        fcntl.fcntl(fd, _SET_PIPE_SIZE, _PIPE_BYTES)
-    except (ImportError, OSError):  # not Linux, or above the system's limit: the default will do
-        pass

@@ -89,6 +89,7 @@ class Revisions:
         self.results: dict[str, Result] = {}
         self.waiting: dict[str, _Waiting] = {}
         self.unseen: dict[int, dict[str, None]] = {}  # dash indentation → new items, in order
+        self.tried: set[str] = set()  # items batched already, whether or not they parsed
         self.bodies: dict[str, str] = {}
 
     def add(self, key: str, data: bytes, path: str) -> None:
@@ -102,7 +103,10 @@ class Revisions:
         body = self.bodies.setdefault(parts.body, parts.body)  # most revisions leave the body as it was: keep it once
         self.waiting[key] = _Waiting(data, path, head, cut.items, body)
         new = self.unseen.setdefault(cut.indent, {})
-        new.update((i, None) for i in cut.items if i not in self.measures)
+        new.update((i, None) for i in cut.items if i not in self.measures and i not in self.tried)
+        if len(new) >= BATCH:  # parsed as they come: revisions may arrive for a while (`git log` streaming)
+            self._batch(list(new))
+            new.clear()
 
     def finish(self) -> dict[str, Result]:
         for unseen in self.unseen.values():
@@ -134,6 +138,7 @@ class Revisions:
 
     def _batch(self, items: list[str]) -> None:
         """Parse items together; keep each one that reads cleanly as the measure it says it is."""
+        self.tried.update(items)
         problem, errors = parse_problem(f"---\n{_HEAD}{''.join(items)}---\n".encode(), "")
         if problem is None or len(problem.measures) != len(items):
             return  # e.g. a quote left open runs into the next item: parse those revisions whole

@@ -141,14 +141,26 @@ def fingerprint() -> str:
     return digest.hexdigest()
 
 
+_pauses = 0  # collector_paused blocks open, in any thread
+_paused_lock = threading.Lock()
+_was_enabled = False
+
+
 @contextmanager
 def collector_paused() -> Iterator[None]:
     """Parsing and unpickling make millions of objects without cycles; the cycle collector
-    would rescan them over and over (half the time of unpickling parsed records)."""
-    enabled = gc.isenabled()
-    gc.disable()
+    would rescan them over and over (half the time of unpickling parsed records). Counted, so
+    that a thread that ends its pause leaves the collector off while another is still in one."""
+    global _pauses, _was_enabled
+    with _paused_lock:
+        if _pauses == 0:
+            _was_enabled = gc.isenabled()
+            gc.disable()
+        _pauses += 1
     try:
         yield
     finally:
-        if enabled:
-            gc.enable()
+        with _paused_lock:
+            _pauses -= 1
+            if _pauses == 0 and _was_enabled:
+                gc.enable()
