@@ -24,8 +24,10 @@ BATCH = 100  # measures per batch document
 _HEAD = "id: X\narea: X\ntitle: X\nmanifestations:\n- id: X-1\n  text: X\nmeasures:\n"
 _ITEM = re.compile(r"measures\[(\d+)\]")
 _BREAKS = ("\x85", "\u2028", "\u2029")  # line breaks to YAML, not to a regular expression's ^
-_TAB = re.compile(r"^ *\t", re.M)
-_KEY = re.compile(r"^measures: *\n", re.M)
+# Each line pattern starts with its newline: the regular expression engine then leaps from one
+# newline to the next instead of trying every character, as it does for a `^` (four times faster).
+_TAB = re.compile(r"\n *\t")
+_KEY = re.compile(r"\nmeasures: *\n")
 _FIRST = re.compile(r"(?: *(?:#[^\n]*)?\n)*( *)-(?: |\n)")  # blank and comment lines, then the first dash
 
 
@@ -46,18 +48,19 @@ def layout(front: str) -> Layout | None:
     deeper, blank or a comment; no tab in any indentation. None for anything else, which is
     then parsed whole.
     """
-    if not front.endswith("\n") or any(b in front for b in _BREAKS) or _TAB.search(front):
+    lines = "\n" + front  # every line, the first too, after a newline
+    if not front.endswith("\n") or any(b in front for b in _BREAKS) or "\t" in front and _TAB.search(lines):
         return None
-    key = list(_KEY.finditer(front))
-    first = _FIRST.match(front, key[0].end()) if len(key) == 1 else None
+    key = list(_KEY.finditer(lines))
+    first = _FIRST.match(front, key[0].end() - 1) if len(key) == 1 else None
     if first is None:
         return None
     dash = len(first.group(1))
     start = first.start(1)
     stop_at, item_at = _patterns(dash)
-    stop = stop_at.search(front, start)
-    end = stop.start() if stop else len(front)
-    starts = [m.start() for m in item_at.finditer(front, start, end)]
+    stop = stop_at.search(front, start)  # `start` begins an item: the lines searched are those after it
+    end = stop.start() + 1 if stop else len(front)
+    starts = [start, *(m.start() + 1 for m in item_at.finditer(front, start, end))]
     bounds = [*starts, end]
     return Layout(front[:start], tuple(front[a:b] for a, b in zip(bounds, bounds[1:])), front[end:], dash)
 
@@ -65,8 +68,8 @@ def layout(front: str) -> Layout | None:
 @cache
 def _patterns(dash: int) -> tuple[re.Pattern[str], re.Pattern[str]]:
     """For items at indentation `dash`: the first line that ends the list, and each item's first line."""
-    return (re.compile(rf"^(?! {{{dash + 1}}}| {{{dash}}}-(?: |$)| *(?:#|$))", re.M),
-            re.compile(rf"^ {{{dash}}}-(?: |$)", re.M))
+    return (re.compile(rf"\n(?! {{{dash + 1}}}| {{{dash}}}-(?: |\n|\Z)| *(?:#|\n|\Z))"),
+            re.compile(rf"\n {{{dash}}}-(?: |\n|\Z)"))
 
 
 @dataclass(slots=True)

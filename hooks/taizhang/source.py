@@ -40,7 +40,7 @@ class _Loader(_Base):  # type: ignore[misc, valid-type]
         return tag
 
 MAX_DEPTH = 32
-_FENCE = re.compile(r"^(---|\.\.\.)[ \t]*$", re.MULTILINE)
+_FENCE = re.compile(r"\n(---|\.\.\.)[ \t]*(?=\n|\Z)")  # from its newline: leaps newline to newline
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,11 +72,11 @@ def split_front_matter(text: str, path: str) -> tuple[Text | None, list[Error]]:
         return None, [Error(path, 1, "front matter", "应以 --- 开头的 YAML 头部，实际文件为空")]
     if not text.startswith("---\n") and text.rstrip("\n") != "---":
         return None, [Error(path, 1, "front matter", "应以 --- 开头的 YAML 头部，实际第一行为 " + _first_line(text))]
-    end = _FENCE.search(text, 4)
+    end = _FENCE.search(text, 3)  # the newline ending the first line, then each line after
     if end is None:
         return None, [Error(path, 1, "front matter", "YAML 头部缺少结束行 ---")]
     body = text[end.end() :].lstrip("\n") if end.end() < len(text) else ""
-    return Text(text[4 : end.start()], body, 1), []
+    return Text(text[4 : end.start() + 1], body, 1), []
 
 
 def _first_line(text: str) -> str:
