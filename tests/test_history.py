@@ -420,6 +420,8 @@ def test_git_log_hands_on_each_commit_as_git_writes_it(scripted: tuple[Path, lis
     entries = git.log(git.repo(root), "records/", seen=seen.append)
     assert [e.id for e in entries] == ids and seen == entries[::-1]
     assert git.log(git.repo(root), "records/", ids[4]) == entries[5:]
+    with pytest.raises(git.GitError, match="^git 运行失败：Invalid revision range 0{40}"):  # said once git has ended
+        git.log(git.repo(root), "records/", "0" * 40)
 
 
 @given(st.lists(st.text(alphabet="ab\0问", max_size=6), max_size=6), st.lists(st.integers(0, 40), max_size=8))
