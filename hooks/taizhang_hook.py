@@ -39,6 +39,10 @@ _worker: downloads.Worker | None = None  # that process, once started
 _store: Store | None = None  # written by forked processes while the build goes on
 _serving = False  # under `mkdocs serve`: rebuilds run beside the server's threads
 _zygote: pipeline.Zygote | None = None  # forks the pages' process of each rebuild under `mkdocs serve`
+# Under `mkdocs serve`: page address → (its Markdown and what it was converted in, what Page.render made).
+_converted: dict[str, tuple[tuple, tuple]] = {}
+_converting: tuple = ()  # what every page of this build is converted in: the files, the Markdown settings
+_reused = 0  # pages of this build whose conversion was reused
 
 
 def on_startup(*, command: str, dirty: bool) -> None:
@@ -105,7 +109,7 @@ def _mismatches(agg: Aggregate) -> list[str]:
 
 
 def on_files(files: Files, config: MkDocsConfig) -> Files:
-    global _uris
+    global _uris, _converting, _reused
     if _public:  # the public site is figures and measures: hand-written pages are for staff
         for file in [f for f in files if f.is_documentation_page() and f.generated_by is None]:
             files.remove(file)
@@ -120,6 +124,10 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
         files.append(File.generated(config, uri, content=b""))
     if _public and config.nav:
         config.nav = public_nav(config.nav, {f.src_uri for f in files})
+    # A page's links are resolved against the other files, its Markdown read with these settings.
+    _converting = (config.config_file_path, tuple(sorted(f.src_uri for f in files)), config.use_directory_urls,
+                   repr(config.markdown_extensions), repr(config.mdx_configs), repr(config.validation))
+    _reused = 0
     return files
 
 
@@ -127,7 +135,27 @@ def on_pre_page(page: Page, config: MkDocsConfig, files: Files) -> Page:
     if _site and page.file.src_uri in _uris:
         with _clock("pages"):
             page.file.content_string = _site.content(page.file.src_uri)
+        if _serving:  # an edit changes a few pages: the others' Markdown need not be converted again
+            page.render = partial(_render_once, page, page.render)  # type: ignore[method-assign]
     return page
+
+
+def _render_once(page: Page, render: Callable[[MkDocsConfig, Files], None], config: MkDocsConfig, files: Files) -> None:
+    """`Page.render`, or what it made of the same Markdown among the same files at the last rebuild."""
+    global _reused
+    uri = page.file.src_uri
+    source = (page.markdown, _converting)
+    found = _converted.get(uri)
+    if found is not None and found[0] == source:
+        page.content, page.toc, page._title_from_render, page.present_anchor_ids, anchors = found[1]
+        if anchors is not None:  # links to other pages' anchors, checked once every page is converted
+            page.links_to_anchors = {files.get_file_from_path(target): links for target, links in anchors.items()}
+        _reused += 1
+        return
+    render(config, files)
+    anchors = page.links_to_anchors
+    _converted[uri] = (source, (page.content, page.toc, page._title_from_render, page.present_anchor_ids,
+                                None if anchors is None else {f.src_uri: links for f, links in anchors.items()}))
 
 
 def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
@@ -183,6 +211,8 @@ def on_post_build(config: MkDocsConfig) -> None:
     for line in made.lines if made else []:  # the history's: information, a build without history passes --strict
         log.info("%s", line)
     log.debug("taizhang timings: %s", _clock)
+    if _serving:
+        log.debug("taizhang: the Markdown of %d pages converted at the last rebuild reused", _reused)
     if made and made.clock:
         log.debug("taizhang second process: %s", timing.line(made.clock))
 

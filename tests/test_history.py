@@ -451,6 +451,22 @@ def test_cat_file_answers_each_blob_before_the_next_is_named(scripted: tuple[Pat
     assert found == wanted
 
 
+def test_cat_file_says_when_the_blobs_named_stop_short(scripted: tuple[Path, list[str], History]) -> None:
+    root, _, _ = scripted
+    repo = git.repo(root)
+    first = next(iter(git.ls_tree(repo, "HEAD", "records/").values()))
+
+    def broken() -> Iterator[str]:
+        yield first
+        raise OSError("the queue is gone")
+
+    found = []
+    with pytest.raises(git.GitError, match="^git 运行失败：cat-file$"):
+        for blob, _ in git.blobs(repo, broken()):
+            found.append(blob)
+    assert found == [first]
+
+
 # -- parsing many revisions ---------------------------------------------------------------
 
 def values(record: object) -> object:

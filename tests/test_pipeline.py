@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -245,3 +246,31 @@ def test_a_step_timed_within_another_counts_once(monkeypatch: pytest.MonkeyPatch
             pass
     assert clock.spent == {"inner": 3.0, "outer": 7.0}  # the outer step is charged its own seconds only
     assert timing.parse(str(clock))["total"] == 10.0
+
+
+def test_rebuilds_under_serve_reuse_what_markdown_made_and_make_the_site_a_build_makes(
+        ledger: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Under `mkdocs serve` a page whose Markdown and files are as at the last rebuild is not
+    converted again; after an edit the site is the site a fresh build makes."""
+    assert build(ledger, env=AS_OF).error is None  # the hook is loaded once, as under `mkdocs serve`
+    hook = sys.modules["hooks/taizhang_hook.py"]  # named as mkdocs.yml names it
+    record = sorted((ledger / "records").glob("*/P*.md"))[0]
+    monkeypatch.setattr(hook, "_serving", True)
+    try:
+        assert build(ledger, env=AS_OF).error is None
+        first = hook._reused
+        text = record.read_text(encoding="utf-8")
+        title = next(line for line in text.splitlines() if line.startswith("title: "))
+        record.write_text(text.replace(title, title + "（已改）", 1), encoding="utf-8")
+        rebuilt = build(ledger, env=AS_OF)
+        assert rebuilt.error is None
+        served, reused = files(rebuilt.site), hook._reused
+    finally:
+        hook.on_shutdown()  # the zygote the first build forked
+    monkeypatch.setattr(hook, "_serving", False)
+    fresh = build(ledger, env=AS_OF)
+    pages = [n for n in served if n.endswith(".html")]
+    assert first == 0 and len(pages) * 0.5 < reused < len(pages)  # the edited problem's pages converted again
+    assert served.keys() == files(fresh.site).keys()
+    assert [n for n, data in files(fresh.site).items() if served[n] != data] == []
+    assert title[7:] + "（已改）" in served[f"problems/{record.stem.split()[0]}/index.html"].decode()

@@ -312,22 +312,23 @@ def blobs(repo: Repo, ids: Iterable[str]) -> Iterator[tuple[str, bytes | None]]:
 
 
 def _feed(proc: subprocess.Popen, ids: Iterator[str], sent: queue.SimpleQueue[str | None]) -> None:
+    """Send each id, then hand it on; None once all are sent, "" when sending failed."""
     fd = proc.stdin.fileno()
     try:
         for blob in ids:
             os.write(fd, f"{blob}\n".encode())  # unbuffered: an id waiting for the next would stall the reader
             sent.put(blob)
-    except OSError:  # git ended early, or the reader stopped: the reader reports it
-        pass
-    finally:
         sent.put(None)
+    except BaseException:  # noqa: BLE001 - git ended early, or the ids failed: the reader says so
+        sent.put("")
+    finally:
         proc.stdin.close()
 
 
 def _answers(proc: subprocess.Popen, sent: queue.SimpleQueue[str | None]) -> Iterator[tuple[str, bytes | None]]:
     out = proc.stdout
     while (blob := sent.get()) is not None:
-        header = out.readline().split()
+        header = out.readline().split() if blob else []
         if not header:
             raise GitError(f"{HISTORY_WORDS['git_failed']}：cat-file")
         if len(header) < 3 or header[1] != b"blob":

@@ -7,10 +7,10 @@ each distinct blob once. Each revision is parsed once (`ledger.parse_problem`).
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
-import threading
 from pathlib import Path
 from queue import SimpleQueue
 
