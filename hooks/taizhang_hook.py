@@ -10,6 +10,7 @@ import os
 import shutil
 from collections.abc import Callable
 from functools import partial
+from hashlib import blake2b
 from pathlib import Path
 
 from jinja2 import Environment
@@ -41,7 +42,7 @@ _serving = False  # under `mkdocs serve`: rebuilds run beside the server's threa
 _zygote: pipeline.Zygote | None = None  # forks the pages' process of each rebuild under `mkdocs serve`
 # Under `mkdocs serve`: page address → (its Markdown and what it was converted in, what Page.render made).
 _converted: dict[str, tuple[tuple, tuple]] = {}
-_converting: tuple = ()  # what every page of this build is converted in: the files, the Markdown settings
+_converting = b""  # a digest of what every page of this build is converted in: the files, the Markdown settings
 _reused = 0  # pages of this build whose conversion was reused
 
 
@@ -125,9 +126,12 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     if _public and config.nav:
         config.nav = public_nav(config.nav, {f.src_uri for f in files})
     # A page's links are resolved against the other files, its Markdown read with these settings.
-    _converting = (config.config_file_path, tuple(sorted(f.src_uri for f in files)), config.use_directory_urls,
-                   repr(config.markdown_extensions), repr(config.mdx_configs), repr(config.validation))
+    converting = (config.config_file_path, *sorted(f.src_uri for f in files), config.use_directory_urls,
+                  config.markdown_extensions, config.mdx_configs, config.validation)
+    _converting = blake2b(repr(converting).encode(), digest_size=16).digest()
     _reused = 0
+    for uri in [u for u in _converted if u not in _uris]:  # a page gone (a record removed, say)
+        del _converted[uri]
     return files
 
 
