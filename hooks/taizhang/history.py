@@ -8,7 +8,7 @@ each distinct blob once. Each revision is parsed once (`ledger.parse_problem`).
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from pathlib import Path
@@ -352,19 +352,14 @@ class Reader:
     def wanted(self, changed: Iterable[git.Change], new: bool) -> dict[str, str]:
         """Blob id → the first path it is found at, for the revisions not parsed yet."""
         found: dict[str, str] = {}
-        for change in changed:
-            if is_problem_path(change.path):
-                for blob in (change.old, change.new) if new else (change.old,):
-                    if blob and blob not in self.history.parsed:
-                        found.setdefault(blob, change.path)
+        for blob, path in _revisions(changed, new):
+            if blob not in self.history.parsed:
+                found.setdefault(blob, path)
         return found
 
     def fetch(self, wanted: dict[str, str]) -> None:
         """Parse every wanted blob, read through one cat-file process."""
-        for blob, data in git.blobs(self.repo, wanted):
-            if data is not None:
-                self.revisions.add(blob, data, wanted[blob])
-        self.take(self.revisions.finish())
+        self.take(_parsed(self.repo, wanted, wanted, self.revisions))
         self.revisions.results = {}
 
     def take(self, parsed: dict[str, Result]) -> None:
@@ -460,15 +455,13 @@ class Prefetch:
         self.error: BaseException | None = None
 
     def want(self, entry: git.Entry) -> None:
-        for change in entry.changes:
-            if is_problem_path(change.path):
-                for blob in (change.old, change.new):
-                    if blob and blob not in self.paths:
-                        self.paths[blob] = change.path
-                        self.queue.put(blob)
-                        if self.thread is None:
-                            self.thread = threading.Thread(target=self._run, name="taizhang-history", daemon=True)
-                            self.thread.start()
+        for blob, path in _revisions(entry.changes, new=True):
+            if blob not in self.paths:
+                self.paths[blob] = path
+                self.queue.put(blob)
+                if self.thread is None:
+                    self.thread = threading.Thread(target=self._run, name="taizhang-history", daemon=True)
+                    self.thread.start()
 
     def close(self) -> None:
         """No more entries: the thread parses what is left and ends."""
@@ -482,15 +475,28 @@ class Prefetch:
         return self.parsed
 
     def _run(self) -> None:
-        revisions = Revisions()
         try:
             with collector_paused():
-                for blob, data in git.blobs(self.repo, iter(self.queue.get, None)):
-                    if data is not None:
-                        revisions.add(blob, data, self.paths[blob])
-                self.parsed = revisions.finish()
+                self.parsed = _parsed(self.repo, iter(self.queue.get, None), self.paths, Revisions())
         except BaseException as exc:  # noqa: BLE001 - raised again by `result`, in the thread that reads the history
             self.error = exc
+
+
+def _revisions(changed: Iterable[git.Change], new: bool) -> Iterator[tuple[str, str]]:
+    """(blob id, path) of each problem revision `changed` names: the one before, and with `new` the one after."""
+    for change in changed:
+        if is_problem_path(change.path):
+            for blob in (change.old, change.new) if new else (change.old,):
+                if blob:
+                    yield blob, change.path
+
+
+def _parsed(repo: git.Repo, blobs: Iterable[str], paths: dict[str, str], revisions: Revisions) -> dict[str, Result]:
+    """The blobs read through one cat-file process, as they come, and parsed (blob id → result)."""
+    for blob, data in git.blobs(repo, blobs):
+        if data is not None:
+            revisions.add(blob, data, paths[blob])
+    return revisions.finish()
 
 
 def _apply(state: dict[str, Problem], delta: dict[str, Problem | None]) -> None:
