@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import shutil
+import zipfile
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -136,6 +137,15 @@ def test_text_never_becomes_a_formula(ledger: Any) -> None:
     root = ledger({"records/A1/P01.md": PROBLEM.replace("制定学习计划", '"=HYPERLINK(\\"http://x\\")"')})
     ws = openpyxl.load_workbook(_bytes(excel.to_bytes(Aggregate(ledger_load(root), DAY))))["整改台账"]
     assert ws["E4"].value == '=HYPERLINK("http://x")' and ws["E4"].data_type == "s"
+
+
+def test_the_workbook_is_dated_by_the_ledger_not_by_the_clock(ledger: Any) -> None:
+    """The same ledger as of the same day gives the same bytes: a rebuilt site differs only where the ledger did."""
+    data = excel.to_bytes(Aggregate(ledger_load(ledger()), DAY))
+    with zipfile.ZipFile(_bytes(data)) as archive:
+        assert {entry.date_time for entry in archive.infolist()} == {(DAY.year, DAY.month, DAY.day, 0, 0, 0)}
+    properties = openpyxl.load_workbook(_bytes(data)).properties
+    assert properties.created == properties.modified == datetime(DAY.year, DAY.month, DAY.day)
 
 
 def test_no_overdue_measure_says_so(ledger: Any) -> None:

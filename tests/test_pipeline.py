@@ -47,9 +47,8 @@ def counted(monkeypatch: pytest.MonkeyPatch) -> list[Counted]:
 
 
 def files(site: Path) -> dict[str, bytes]:
-    """Every file of a built site but the Excel download (openpyxl stamps the moment it saves)."""
-    return {str(p.relative_to(site)): p.read_bytes() for p in sorted(site.rglob("*"))
-            if p.is_file() and p.name != "taizhang.xlsx"}
+    """Every file of a built site."""
+    return {str(p.relative_to(site)): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
 
 
 def made_here(root: Path) -> dict[str, bytes]:
@@ -196,8 +195,7 @@ def a_thread_running() -> Iterator[None]:
         thread.join()
 
 
-# The downloads are left out: openpyxl stamps the moment it saves into the Excel file, and
-# builds make them in a process of their own (downloads.Worker).
+# The downloads are left out: builds make them in a process of their own (downloads.Worker).
 def demo_aggregate(ledger: Path) -> Aggregate:
     as_of = demo.START + timedelta(weeks=4)
     found, errors = load(ledger, as_of)

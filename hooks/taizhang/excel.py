@@ -5,12 +5,14 @@ from __future__ import annotations
 import io
 import json
 import math
+import re
 import unicodedata
 from copy import copy
 from weakref import WeakKeyDictionary
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from functools import partial
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +30,7 @@ from . import labels
 from .aggregate import Aggregate, Group, Row, Tally, percent
 from .export import names
 from .model import Area, Measure, Problem
+from .package import repack
 from .text import chinese_number
 
 X = labels.XLSX
@@ -70,16 +73,29 @@ def write(agg: Aggregate, path: Path) -> None:
 
 
 def to_bytes(agg: Aggregate) -> bytes:
-    """The workbook as the site's download serves it."""
+    """The workbook as the site's download serves it: the same bytes for the same ledger as of
+    the same day, so that a rebuilt site differs only where the ledger did."""
     out = io.BytesIO()
     workbook(agg).save(out)
-    return out.getvalue()
+    return _dated(out.getvalue(), datetime.combine(agg.as_of, time()))
+
+
+_MODIFIED = re.compile(rb"(<dcterms:modified\b[^>]*>)[^<]*(</dcterms:modified>)")
+
+
+def _dated(xlsx: bytes, moment: datetime) -> bytes:
+    """The workbook with `moment` where openpyxl stamps the time of saving: each member of the
+    archive, and the document's modification time."""
+    stamp = moment.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    modified = partial(_MODIFIED.sub, lambda m: m.group(1) + stamp + m.group(2))
+    return repack(xlsx, moment, {"docProps/core.xml": modified})
 
 
 def workbook(agg: Aggregate) -> Workbook:
     wb = Workbook()
     wb.properties.title = agg.ledger.title
     wb.properties.creator = "taizhang"
+    wb.properties.created = datetime.combine(agg.as_of, time())
     ledger_sheet(wb.active, agg)
     summary_sheet(wb.create_sheet(X["sheet_summary"]), agg)
     overdue_sheet(wb.create_sheet(X["sheet_overdue"]), agg)
