@@ -37,10 +37,11 @@ from datetime import date, timedelta
 from importlib import metadata
 from pathlib import Path
 
-from taizhang import demo, timing
-from taizhang.ledger import load_valid
-from taizhang.model import Problem
-from taizhang.store import FOLDER, git_dir
+from taizhang.cli import demo
+from taizhang.speed import timing
+from taizhang.ledger.repository import load_valid
+from taizhang.ledger.records import Problem
+from taizhang.speed.store import FOLDER, git_dir
 
 HERE = Path(__file__).resolve().parent
 PROJECT = HERE.parent
@@ -277,8 +278,8 @@ def taizhang(root: Path, *args: str) -> Run:
 HISTORY = """
 import sys, time
 from pathlib import Path
-from taizhang.history import begin_history
-from taizhang.store import Store
+from taizhang.history.commits import begin_history
+from taizhang.speed.store import Store
 store = Store(Path(sys.argv[1])) if sys.argv[2:] == ["--stored"] else None
 start = time.perf_counter()
 pending = begin_history(Path(sys.argv[1]), store=store)

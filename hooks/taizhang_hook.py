@@ -18,12 +18,17 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
-from taizhang import bulk, downloads, pipeline, site, text, timing
-from taizhang.aggregate import Aggregate
-from taizhang.history import History
-from taizhang.ledger import Cache, as_of_date, load
-from taizhang.public import named, public_ledger, public_nav
-from taizhang.store import Store
+from taizhang.site import fills
+from taizhang.site import downloads
+from taizhang.site import pipeline
+from taizhang.site import pages
+from taizhang import text
+from taizhang.speed import timing
+from taizhang.ledger.figures import Aggregate
+from taizhang.history.commits import History
+from taizhang.ledger.repository import Cache, as_of_date, load
+from taizhang.ledger.public import named, public_ledger, public_nav
+from taizhang.speed.store import Store
 
 log = logging.getLogger("mkdocs.plugins.taizhang")
 logging.getLogger("jieba").setLevel(logging.WARNING)  # its dictionary banner on every build is noise
@@ -71,21 +76,21 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     with _clock("load"):
         ledger, errors = load(root, as_of, _cache.fill(_store))
         _cache.save(_store)
-    options = site.Options(repo_url=config.repo_url, edit_uri=config.edit_uri,
+    options = pages.Options(repo_url=config.repo_url, edit_uri=config.edit_uri,
                            public=os.environ.get("TAIZHANG_PROFILE") == "public",
                            directory_urls=config.use_directory_urls)
     _public = options.public
     if errors:
         for error in errors:
             log.warning("%s", error)
-        _start(pipeline.Local.listed(site.error_pages(errors, options)))
+        _start(pipeline.Local.listed(pages.error_pages(errors, options)))
         return config
     for error in named(ledger) if options.public else []:  # names typed into published text: --strict stops it
         log.warning("%s", error)
     with _clock("aggregate"):
         agg = Aggregate(public_ledger(ledger) if options.public else ledger, as_of)
     if downloads.parallel():  # on another core, with the ledger checked here, once pages are converted (on_env)
-        _downloads = partial(downloads.Worker, root, as_of, options.public, lambda: site.downloads(agg, options.public))
+        _downloads = partial(downloads.Worker, root, as_of, options.public, lambda: pages.downloads(agg, options.public))
         options.downloads = False
     config.site_name = text.html(ledger.title)
     for line in _mismatches(agg):
@@ -183,7 +188,7 @@ def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -
     if not _site or page.file.src_uri not in _uris:
         return html
     with _clock("fill"):
-        return bulk.fill(html, _site.parts(page.file.src_uri), "part")
+        return fills.fill(html, _site.parts(page.file.src_uri), "part")
 
 
 def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
@@ -191,7 +196,7 @@ def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
     if not _site or page.file.src_uri not in _uris:
         return output
     with _clock("fill"):
-        return bulk.fill(output, _site.fills(page.file.src_uri))
+        return fills.fill(output, _site.fills(page.file.src_uri))
 
 
 def on_env(env: Environment, config: MkDocsConfig, files: Files) -> Environment:

@@ -11,10 +11,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from taizhang import authoring, edit
-from taizhang.cli import main
-from taizhang.ledger import as_of_date, load
-from taizhang.model import Ledger, Problem
+from taizhang.authoring import commands as authoring
+from taizhang.authoring import edits as edit
+from taizhang.cli.main import main
+from taizhang.ledger.repository import as_of_date, load
+from taizhang.ledger.records import Ledger, Problem
 
 from conftest import AS_OF, REPO
 
@@ -421,7 +422,7 @@ def test_install_hook_outside_a_repository(tmp_path: Path, capsys: pytest.Captur
 
 
 def test_the_hook_script_is_posix_sh(tmp_path: Path) -> None:
-    from taizhang import githook
+    from taizhang.authoring import githook
 
     path = tmp_path / "pre-commit"
     path.write_text(githook.script(), encoding="utf-8")

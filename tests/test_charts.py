@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from taizhang.charts import Bar, Segment, Series, bars, line_chart, stacked_bar
+from taizhang.site.charts import Bar, Segment, Series, bars, line_chart, stacked_bar
 
 SVG = "{http://www.w3.org/2000/svg}"
 

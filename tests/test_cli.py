@@ -7,7 +7,7 @@ import json
 import pytest
 
 from conftest import REPO
-from taizhang.cli import COMMANDS, main, parser
+from taizhang.cli.main import COMMANDS, main, parser
 
 
 def test_check_reference_is_silent(capsys: pytest.CaptureFixture[str]) -> None:

@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 import yaml
 
-from taizhang import demo
-from taizhang.ledger import load
+from taizhang.cli import demo
+from taizhang.ledger.repository import load
 
 PROBLEMS = 30
 WEEKS = 20

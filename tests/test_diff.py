@@ -12,7 +12,7 @@ import yaml
 from conftest import REPO
 from gitrepo import AUTHORS, LEDGER, OWNERS, GitRepo, git_commands, git_shim, measure, problem
 
-from taizhang import cli
+from taizhang.cli import main as cli
 
 P01 = "records/A1/P01.md"
 P02 = "records/A2/P02.md"

@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from taizhang import edit
-from taizhang.edit import Document, EditError, needs_quotes
+from taizhang.authoring import edits as edit
+from taizhang.authoring.edits import Document, EditError, needs_quotes
 
 M = ("measures", 0)
 

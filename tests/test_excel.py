@@ -15,9 +15,13 @@ import yaml
 from openpyxl.workbook.workbook import Workbook
 
 from conftest import AS_OF, PROBLEM, REPO, build
-from taizhang import cells, excel, export, ledger, site
-from taizhang.aggregate import Aggregate
-from taizhang.cli import main
+from taizhang.office import cells
+from taizhang.office import excel
+from taizhang.ledger import export
+from taizhang.ledger import repository as ledger
+from taizhang.site import pages as site
+from taizhang.ledger.figures import Aggregate
+from taizhang.cli.main import main
 
 DAY = date.fromisoformat(AS_OF)
 HEADER = ["序号", "方面", "问题", "问题表现", "整改措施", "责任领导", "责任科室", "责任人", "整改时限", "整改进展",

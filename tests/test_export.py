@@ -9,7 +9,7 @@ import json
 import pytest
 
 from conftest import REPO
-from taizhang.cli import main
+from taizhang.cli.main import main
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import LEDGER_YML, OWNERS_YML, PROBLEM, REPO
-from taizhang import ledger, text
+from taizhang.ledger import repository as ledger
+from taizhang import text
 from taizhang.errors import Error
 
 # Derandomized by default, so CI runs the same examples every time; TAIZHANG_FUZZ=explore searches wider.

@@ -14,13 +14,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 from gitrepo import AUTHORS, LEDGER, OWNERS, REAL_GIT, GitRepo, git_commands, git_shim, isolated_env, measure, problem
 
-from taizhang import cli, git
-from taizhang import revisions as revisions_module
-from taizhang.aggregate import Aggregate
-from taizhang.events import Names
-from taizhang.history import History, read_history
-from taizhang.ledger import CHINA, load, parse_problem
-from taizhang.revisions import Revisions, layout
+from taizhang.cli import main as cli
+from taizhang.history import git
+from taizhang.history import revisions as revisions_module
+from taizhang.ledger.figures import Aggregate
+from taizhang.history.events import Names
+from taizhang.history.commits import History, read_history
+from taizhang.ledger.repository import CHINA, load, parse_problem
+from taizhang.history.revisions import Revisions, layout
 
 NAMES = Names({"zhangsan": "张三", "lisi": "李四", "wangwu": "王五"}, {"dzb": "党政办公室"})
 MOVED = "records/A1/财务 问题 P02.md"
@@ -662,14 +663,14 @@ BASE_MEASURE = dict(progress="已起草", outcome="建立制度")
     (measure("P01-M1"), measure("P01-M1"), []),
 ])
 def test_each_kind_of_measure_event(before: str, after: str, expected: list[str]) -> None:
-    from taizhang.events import changes
+    from taizhang.history.events import changes
 
     old, new = parsed(p01(before)), parsed(p01(after))
     assert [e.sentence(NAMES) for e in changes([old], [new])] == expected
 
 
 def test_problem_level_events() -> None:
-    from taizhang.events import changes
+    from taizhang.history.events import changes
 
     old = parsed(p01(measure("P01-M1")))
     new = parsed(p01(measure("P01-M1")).replace("title: 理论学习不深入", "title: 理论学习走过场")
@@ -683,7 +684,7 @@ def test_problem_level_events() -> None:
 
 
 def test_what_the_public_profile_leaves_out() -> None:
-    from taizhang.events import changes
+    from taizhang.history.events import changes
 
     old = parsed(p01(measure("P01-M1", "in_progress")))
     new = parsed(p01(measure("P01-M1", "done", owner="wangwu", done_on="2023-08-01", evidence=PLAN)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from conftest import PROBLEM, build
-from taizhang.cli import main
+from taizhang.cli.main import main
 
 AS_OF = "2023-09-15"
 P02 = "records/A1/P02.md"

@@ -16,9 +16,13 @@ from pathlib import Path
 import pytest
 
 from conftest import build, site_repo
-from taizhang import demo, history, pipeline, site, timing
-from taizhang.aggregate import Aggregate
-from taizhang.ledger import load
+from taizhang.cli import demo
+from taizhang.history import commits as history
+from taizhang.site import pipeline
+from taizhang.site import pages as site
+from taizhang.speed import timing
+from taizhang.ledger.figures import Aggregate
+from taizhang.ledger.repository import load
 
 AS_OF = {"TAIZHANG_AS_OF": (demo.START + timedelta(weeks=4)).isoformat()}
 

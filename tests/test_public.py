@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 from conftest import AS_OF, PROBLEM, REPO, Build, build, site_repo
 
-from taizhang.ledger import as_of_date, load_valid
-from taizhang.model import Ledger
-from taizhang.public import public_ledger, public_nav
+from taizhang.ledger.repository import as_of_date, load_valid
+from taizhang.ledger.records import Ledger
+from taizhang.ledger.public import public_ledger, public_nav
 
 AUTHORS = ("郭靖", "黄蓉")
 EMAILS = ("guojing@example.com", "huangrong@example.com")

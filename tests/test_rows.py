@@ -7,11 +7,12 @@ from datetime import date
 
 import pytest
 
-from taizhang import demo, site
-from taizhang.aggregate import Aggregate, Row
-from taizhang.history import History, read_history
-from taizhang.ledger import load
-from taizhang.model import Measure
+from taizhang.cli import demo
+from taizhang.site import pages as site
+from taizhang.ledger.figures import Aggregate, Row
+from taizhang.history.commits import History, read_history
+from taizhang.ledger.repository import load
+from taizhang.ledger.records import Measure
 from taizhang.text import _INLINE, inline
 
 SPECIAL = sorted(map(chr, _INLINE))

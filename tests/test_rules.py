@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from taizhang.cli import main
+from taizhang.cli.main import main
 
 from conftest import PROBLEM
 

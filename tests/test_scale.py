@@ -17,13 +17,15 @@ import pytest
 
 from conftest import AS_OF, REPO, Build, build, site_repo
 from gitrepo import git_commands, git_shim
-from taizhang import demo, downloads, site
-from taizhang.aggregate import Aggregate
-from taizhang.bulk import Bulk, address, fill, href, up
-from taizhang.ledger import load_valid
-from taizhang.public import public_ledger
+from taizhang.cli import demo
+from taizhang.site import downloads
+from taizhang.site import pages as site
+from taizhang.ledger.figures import Aggregate
+from taizhang.site.fills import Bulk, address, fill, href, up
+from taizhang.ledger.repository import load_valid
+from taizhang.ledger.public import public_ledger
 from taizhang.text import chinese_number
-from taizhang.timing import Clock, parse
+from taizhang.speed.timing import Clock, parse
 
 
 @pytest.mark.parametrize(("n", "expected"), [

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, Build, build, site_repo
-from taizhang import site
-from taizhang.aggregate import Aggregate
-from taizhang.ledger import load_valid
+from taizhang.site import pages as site
+from taizhang.ledger.figures import Aggregate
+from taizhang.ledger.repository import load_valid
 
 AS_OF = {"TAIZHANG_AS_OF": "2023-09-15"}
 EDIT_URI = "https://git.example.gov.cn/zhenggai/taizhang/-/edit/main/docs/"

@@ -16,13 +16,13 @@ from conftest import site_repo
 from gitrepo import GitRepo, git_commands, git_shim, measure, problem
 from test_history import EXPECTED, story, told
 
-from taizhang.cli import main
-from taizhang.history import History, Pending, begin_history, read_history
-from taizhang.ledger import Cache, load
-from taizhang.store import Store, collector_paused, git_dir
-from taizhang.weekly import Weekly, week_of, weeks_of
-from taizhang.aggregate import Aggregate
-from taizhang.ledger import load_valid
+from taizhang.cli.main import main
+from taizhang.history.commits import History, Pending, begin_history, read_history
+from taizhang.ledger.repository import Cache, load
+from taizhang.speed.store import Store, collector_paused, git_dir
+from taizhang.reports.weekly import Weekly, week_of, weeks_of
+from taizhang.ledger.figures import Aggregate
+from taizhang.ledger.repository import load_valid
 
 AS_OF = date(2023, 9, 1)
 MKDOCS = Path(sys.executable).parent / "mkdocs"
@@ -192,7 +192,7 @@ def test_check_keeps_its_parsing_for_the_next_check(tmp_path: Path, capsys: pyte
 ASIDE = """
 import sys
 from pathlib import Path
-from taizhang.store import Store
+from taizhang.speed.store import Store
 store = Store(Path(sys.argv[1]), aside=True)
 store.write("records", {"P01": "parsed"})
 print(len(store.writers))  # a forked copy writes it

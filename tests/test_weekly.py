@@ -17,14 +17,14 @@ from gitrepo import LEDGER, OWNERS, GitRepo, measure, problem
 from test_history import site_with_history, text_of
 from test_site_look import plain, table_rows
 
-from taizhang import demo
-from taizhang.aggregate import Aggregate
-from taizhang.cli import main
-from taizhang.history import read_history
-from taizhang.ledger import as_of_date, load_valid
-from taizhang.report import markdown
-from taizhang.weekly import Report, Weekly, parse_week, week_of
-from taizhang.weekly_docx import to_bytes
+from taizhang.cli import demo
+from taizhang.ledger.figures import Aggregate
+from taizhang.cli.main import main
+from taizhang.history.commits import read_history
+from taizhang.ledger.repository import as_of_date, load_valid
+from taizhang.cli.report import markdown
+from taizhang.reports.weekly import Report, Weekly, parse_week, week_of
+from taizhang.office.word import to_bytes
 
 AS_OF = "2023-08-18"  # a Friday in 2023-W33
 GOLDEN = Path(__file__).parent / "golden" / "weekly"
@@ -103,7 +103,7 @@ def weekly_of(root: Path, as_of: str = AS_OF, public: bool = False) -> Weekly:
     day = as_of_date(as_of)
     ledger = load_valid(root, day)
     if public:
-        from taizhang.public import public_ledger
+        from taizhang.ledger.public import public_ledger
 
         ledger = public_ledger(ledger)
     return Weekly(read_history(root), Aggregate(ledger, day), public)
