@@ -37,7 +37,7 @@ from datetime import date, timedelta
 from importlib import metadata
 from pathlib import Path
 
-from taizhang.cli import demo
+from taizhang.cli import demo, init
 from taizhang.speed import timing
 from taizhang.ledger.repository import load_valid
 from taizhang.ledger.records import Problem
@@ -156,7 +156,7 @@ def ledger_repo(problems: int) -> Path:
         print(f"  generating {root.name} …", flush=True)
         demo.generate(root, problems, weeks=WEEKS, seed=SEED)
         stamp.touch()
-    demo.add_site(root)
+    init.write_site(root)
     return root
 
 

@@ -27,12 +27,11 @@ def update_golden(request: pytest.FixtureRequest) -> bool:
 
 
 def site_repo(root: Path, records: Path | None = None) -> Path:
-    """A ledger repository at `root` with this project's site configuration and hook."""
+    """A ledger repository at `root` as `taizhang init` makes it: configuration, no code."""
+    from taizhang.cli import init
+
     root.mkdir(parents=True, exist_ok=True)
-    shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
-    shutil.copytree(REPO / "docs", root / "docs", dirs_exist_ok=True)
-    if not (root / "hooks").exists():
-        (root / "hooks").symlink_to(REPO / "hooks")
+    init.write_site(root)
     if records is not None:
         shutil.copytree(records, root / "records", dirs_exist_ok=True)
     return root

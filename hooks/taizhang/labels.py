@@ -50,6 +50,8 @@ LABELS: dict[str, str] = {
     "rechecks": "回头看",
     "completion_rate": "完成率",
     "declared": "反馈数",
+    "mismatch_line": "警告：反馈意见{what}数为 {declared}，台账实际为 {counted}",
+    "error_site": "台账有错误，本次生成的是错误提示网站，不是台账网站；请修正后用 mkdocs build --strict 构建发布",
     "counted": "台账数",
     "note": "备注",
     "id": "编号",
@@ -447,4 +449,20 @@ WEEKLY_WORDS: dict[str, str] = {
     "no_history": "没有 git 历史记录，无法生成周报：{reason}",
     "docx_needs_output": "生成 docx 时必须用 -o 指定输出文件",
     "written": "已生成 {path}",
+}
+
+# `taizhang init`: a new unit's ledger repository.
+INIT_WORDS: dict[str, str] = {
+    "help": "新建一个单位的台账仓库",
+    "description": "在新目录（或空目录）中建立台账仓库：网站配置、台账总表和责任清单模板、使用指南、"
+                   "持续集成和提交前检查配置，并运行 git init。不复制任何代码，网站由已安装的 taizhang 生成。"
+                   "例：taizhang init ../zhenggai --unit 青山镇党委",
+    "dir": "新仓库目录（不存在或为空）",
+    "title": "台账标题（默认：<被巡察单位>巡察反馈意见整改台账）",
+    "unit": "被巡察单位（默认：本单位）",
+    "default_unit": "本单位",
+    "default_title": "{unit}巡察反馈意见整改台账",
+    "not_empty": "{dir} 已存在且不是空目录：init 不会覆盖已有文件，请换一个新目录",
+    "done": "已建立台账仓库 {dir}（{count} 个文件）。下一步：",
+    "next": "cd {dir} && mkdocs serve    # 编辑 records/ledger.yml 和 records/owners.yml，再用 taizhang new problem 添加问题",
 }

@@ -647,20 +647,3 @@ class _History:
     def _data(self, text: str) -> None:
         data = text.encode("utf-8")
         self.stream.write(b"data %d\n%s\n" % (len(data), data))
-
-
-def add_site(root: pathlib.Path) -> bool:
-    """Copy this project's site configuration beside the generated records (left uncommitted).
-
-    Found only where taizhang runs from its repository (an editable install); returns whether it was.
-    """
-    project = pathlib.Path(__file__).resolve().parents[3]
-    if not (project / "mkdocs.yml").is_file() or not (project / "docs").is_dir():
-        return False
-    import shutil
-
-    shutil.copy(project / "mkdocs.yml", root / "mkdocs.yml")
-    shutil.copytree(project / "docs", root / "docs", dirs_exist_ok=True)
-    (root / "hooks").mkdir(exist_ok=True)
-    shutil.copy(project / "hooks" / "taizhang_hook.py", root / "hooks" / "taizhang_hook.py")
-    return True

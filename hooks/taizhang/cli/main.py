@@ -15,6 +15,7 @@ from taizhang.authoring import githook
 from taizhang.cli import report
 from taizhang.ledger.figures import Aggregate
 from taizhang.errors import Error, LedgerError
+from taizhang.labels import INIT_WORDS
 from taizhang.ledger.repository import as_of_date, load, load_valid, stored
 
 Command = Callable[[argparse.Namespace], int]
@@ -57,17 +58,6 @@ def print_errors(errors: Sequence[Error]) -> None:
         print(error, file=sys.stderr)
 
 
-def warnings(agg: Aggregate) -> list[str]:
-    """Counted figures that differ from the declared ones (对账): warnings, not errors."""
-    where = agg.ledger.declared.where if agg.ledger.declared else None
-    found = []
-    names = {"problems": "问题", "manifestations": "问题表现", "measures": "整改措施"}
-    for key, declared, counted in agg.mismatches():
-        line = where.line_of(key) if where else 1
-        found.append(f"records/ledger.yml:{line}: declared.{key}: 警告：反馈意见{names[key]}数为 {declared}，台账实际为 {counted}")
-    return found
-
-
 # -- check ----------------------------------------------------------------------
 
 def register_check(subs: argparse._SubParsersAction, parent: argparse.ArgumentParser) -> argparse.ArgumentParser:
@@ -80,7 +70,7 @@ def run_check(args: argparse.Namespace) -> int:
     if errors:
         print_errors(errors)
         return 1
-    for line in warnings(Aggregate(ledger, as_of(args))):
+    for line in Aggregate(ledger, as_of(args)).mismatch_lines():
         print(line, file=sys.stderr)
     return 0
 
@@ -167,11 +157,36 @@ def run_demo(args: argparse.Namespace) -> int:
     except subprocess.CalledProcessError as exc:
         print(f"taizhang: git 运行失败：{(exc.stderr or b'').decode(errors='replace').strip()}", file=sys.stderr)
         return 1
-    copied = demo.add_site(args.dir)
+    from taizhang.cli import init
+
+    init.write_site(args.dir)  # left uncommitted: the history is the records'
     last = demo.START + timedelta(weeks=args.weeks)
     print(f"已生成 {args.dir}：{args.problems} 个问题，{args.weeks + 1} 次提交（最后一次 {last}）。")
-    if copied:
-        print(f"查看网站：cd {args.dir} && TAIZHANG_AS_OF={last} mkdocs serve")
+    print(f"查看网站：cd {args.dir} && TAIZHANG_AS_OF={last} mkdocs serve")
+    return 0
+
+
+# -- init -----------------------------------------------------------------------
+
+def register_init(subs: argparse._SubParsersAction, parent: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    sub = subs.add_parser("init", parents=[parent], help=INIT_WORDS["help"], description=INIT_WORDS["description"])
+    sub.add_argument("dir", type=Path, metavar="DIR", help=INIT_WORDS["dir"])
+    sub.add_argument("--title", metavar="T", help=INIT_WORDS["title"])
+    sub.add_argument("--unit", metavar="U", help=INIT_WORDS["unit"])
+    return sub
+
+
+def run_init(args: argparse.Namespace) -> int:
+    from taizhang.cli import init
+
+    unit = args.unit or INIT_WORDS["default_unit"]
+    try:
+        written = init.init(args.dir, args.title or INIT_WORDS["default_title"].format(unit=unit), unit)
+    except init.InitError as exc:
+        print(f"taizhang: {exc}", file=sys.stderr)
+        return 1
+    print(INIT_WORDS["done"].format(dir=args.dir, count=len(written)))
+    print("  " + INIT_WORDS["next"].format(dir=args.dir))
     return 0
 
 
@@ -183,6 +198,7 @@ COMMANDS: dict[str, tuple[Callable[..., argparse.ArgumentParser], Command]] = {
     "update": (commands.register_update, commands.run_update),
     "install-hook": (githook.register_install_hook, githook.run_install_hook),
     "demo": (register_demo, run_demo),
+    "init": (register_init, run_init),
     "history": (history_diff.register_history, history_diff.run_history),
     "diff": (history_diff.register_diff, history_diff.run_diff),
     "report": (report.register_report, report.run_report),

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cache
 
-from taizhang.labels import STATUSES
+from taizhang.labels import LABELS, STATUSES
 from taizhang.ledger.repository import natural
 from taizhang.ledger.records import Area, Department, Ledger, Measure, Person, Problem
 
@@ -193,8 +193,13 @@ class Aggregate:
         counted = {"problems": len(self.problems), "manifestations": self.manifestations, "measures": len(self.rows)}
         return [(k, getattr(declared, k) if declared else None, v) for k, v in counted.items()]
 
-    def mismatches(self) -> list[tuple[str, int, int]]:
-        return [(k, d, c) for k, d, c in self.reconciliation() if d is not None and d != c]
+    def mismatch_lines(self) -> list[str]:
+        """Counted figures that differ from the declared ones (对账), one warning line each, as
+        `taizhang check` prints them and the site build logs them (information, not an error)."""
+        where = self.ledger.declared.where if self.ledger.declared else None
+        return [f"records/ledger.yml:{where.line_of(key) if where else 1}: declared.{key}: "
+                + LABELS["mismatch_line"].format(what=LABELS[key], declared=declared, counted=counted)
+                for key, declared, counted in self.reconciliation() if declared is not None and declared != counted]
 
     def _group(self, key: str, name: str, rows: Iterable[Row]) -> Group:
         found = list(rows)

@@ -1,0 +1,7 @@
+"""`python -m taizhang.cli`: the `taizhang` command."""
+
+import sys
+
+from taizhang.cli.main import main
+
+sys.exit(main())

@@ -1,0 +1,192 @@
+"""Finding the ledger in a workbook: the sheet, its header row by name, merged cells filled,
+and the hidden id sheet of an exported workbook."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.workbook.workbook import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
+
+from taizhang.office import cells
+from taizhang import labels
+from taizhang.errors import show
+from taizhang.ledger.schema import ID
+
+X = labels.XLSX
+HEADER_SCAN = 10  # the header row is looked for in this many rows
+
+
+def _headers() -> dict[str, str]:
+    """Every header word the importer knows, to its column key."""
+    found: dict[str, str] = {}
+    for key, words in labels.XLSX_ALIASES.items():
+        found.update((cells.header_word(w), key) for w in words)
+    found.update((cells.header_word(w), k) for k, w in {**labels.XLSX_COLUMNS, **labels.XLSX_HIDDEN}.items())
+    return found
+
+
+HEADERS = _headers()
+
+
+@dataclass(frozen=True, order=True)
+class CellError:
+    """A value the import cannot use, where it is: FILE:SHEET!F12: HEADER: MESSAGE."""
+
+    row: int
+    col: int
+    source: str
+    sheet: str
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        cell = f"!{get_column_letter(self.col)}{self.row}" if self.col else f"!{self.row}:{self.row}" if self.row else ""
+        return f"{self.source}:{self.sheet}{cell}: {self.field}: {self.message}"
+
+
+class ImportFailed(Exception):
+    """Nothing was written: carries every line to show."""
+
+    def __init__(self, lines: list[str]) -> None:
+        super().__init__("\n".join(lines))
+        self.lines = lines
+
+
+# -- the workbook and its sheet -----------------------------------------------------------
+
+def open_book(path: Path) -> Workbook:
+    if not path.is_file():
+        raise ImportFailed([f"taizhang: 找不到文件 {path}"])
+    try:
+        return load_workbook(path, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, TypeError, EOFError, SyntaxError, OSError):
+        raise ImportFailed([f"taizhang: 无法读取 {path}：应为 Excel .xlsx 文件（.xls 或 WPS 格式请先另存为 .xlsx）"]) from None
+
+
+def grid(ws: Worksheet) -> list[list[Any]]:
+    """The sheet's values with every merged range's value copied into all its cells."""
+    rows = [list(r) for r in ws.iter_rows(min_row=1, min_col=1, values_only=True)]
+    for merged in ws.merged_cells.ranges:
+        value = rows[merged.min_row - 1][merged.min_col - 1]
+        for r in range(merged.min_row - 1, min(merged.max_row, len(rows))):
+            for c in range(merged.min_col - 1, min(merged.max_col, len(rows[r]))):
+                rows[r][c] = value
+    return rows
+
+
+@dataclass
+class Table:
+    """The ledger sheet: its filled grid, the header row and where each known column is."""
+
+    source: str
+    sheet: str
+    rows: list[list[Any]]
+    header: int  # index into rows
+    columns: dict[str, int]  # key -> index into a row
+    words: dict[str, str]  # key -> the header as written
+    ignored: list[str]
+
+    def value(self, r: int, key: str) -> Any:
+        col = self.columns.get(key)
+        return None if col is None or col >= len(self.rows[r]) else self.rows[r][col]
+
+    def text(self, r: int, key: str) -> str:
+        return cells.text(self.value(r, key))
+
+    def error(self, r: int, key: str, message: str, *fallbacks: str) -> CellError:
+        """An error about column `key` of row index `r`, at the first of `key`, `fallbacks` the sheet has."""
+        found = next((k for k in (key, *fallbacks) if k in self.columns), None)
+        col = self.columns[found] + 1 if found else 0
+        word = self.words.get(key) or labels.XLSX_COLUMNS.get(key) or labels.XLSX_HIDDEN.get(key, key)
+        return CellError(r + 1, col, self.source, self.sheet, word, message)
+
+
+def find_header(rows: list[list[Any]]) -> tuple[int, dict[str, int], dict[str, str], list[str]] | None:
+    """The row in the first few that names the most known columns, with 问题 and 整改措施 among them."""
+    best: tuple[int, dict[str, int], dict[str, str], list[str]] | None = None
+    for r, row in enumerate(rows[:HEADER_SCAN]):
+        columns: dict[str, int] = {}
+        words: dict[str, str] = {}
+        ignored: list[str] = []
+        for c, value in enumerate(row):
+            key = HEADERS.get(cells.header_word(value))
+            if key and key not in columns:
+                columns[key], words[key] = c, cells.text(value).replace("\n", "")
+            elif cells.text(value) and not key:
+                ignored.append(cells.text(value).replace("\n", ""))
+        if "problem" in columns and "measure" in columns and (best is None or len(columns) > len(best[1])):
+            best = (r, columns, words, ignored)
+    return best
+
+
+def table(book: Workbook, source: str, sheet: str | None) -> Table:
+    """The ledger sheet: the one named, else 整改台账, else the first with a header."""
+    if sheet is not None and sheet not in book.sheetnames:
+        raise ImportFailed([f"{source}: 找不到工作表 {show(sheet)}（有：{'、'.join(book.sheetnames)}）"])
+    names = [sheet] if sheet else sorted(book.sheetnames, key=lambda n: n != X["sheet_ledger"])
+    for name in names:
+        ws = book[name]
+        if ws.sheet_state != "visible" and name != sheet:
+            continue
+        rows = grid(ws)
+        found = find_header(rows)
+        if found:
+            return Table(source, name, rows, *found)
+    where = f"工作表 {show(sheet)}" if sheet else "各工作表"
+    raise ImportFailed([f"{source}: 找不到表头：{where}前 {HEADER_SCAN} 行中没有同时含“问题”和“整改措施”两列的行"])
+
+
+# -- the hidden id sheet of an exported workbook ----------------------------------------------
+
+@dataclass
+class Known:
+    """What the export's hidden 编号对照 sheet says: areas, departments, people, settings."""
+
+    areas: list[tuple[str, str]] = field(default_factory=list)
+    departments: list[tuple[str, str]] = field(default_factory=list)
+    people: list[tuple[str, str, str | None, str | None]] = field(default_factory=list)
+    settings: dict[str, Any] = field(default_factory=dict)
+
+
+def known(book: Workbook, source: str, errors: list[CellError]) -> Known:
+    found = Known()
+    if X["sheet_ids"] not in book.sheetnames:
+        return found
+    ws = book[X["sheet_ids"]]
+    for r, row in enumerate(ws.iter_rows(min_row=2, max_col=5, values_only=True), 2):
+        kind, id, name, title, department = (cells.text(v) for v in (*row, None, None, None, None, None)[:5])
+        if kind == X["kind_ledger"]:
+            found.settings = read_json(name, lambda m: errors.append(
+                CellError(r, 3, source, X["sheet_ids"], X["kind_ledger"], m))) or {}
+        elif not ID.fullmatch(id) or not name:
+            continue  # a row the user blanked: the sheet's own cells decide
+        elif kind == X["kind_area"]:
+            found.areas.append((id, name))
+        elif kind == X["kind_department"]:
+            found.departments.append((id, name))
+        elif kind == X["kind_person"]:
+            found.people.append((id, name, title or None, department or None))
+    return found
+
+
+def read_json(value: str, fail: Callable[[str], None]) -> dict[str, Any] | None:
+    """A hidden data cell; blank is None, anything but a JSON object is an error."""
+    if not value:
+        return None
+    try:
+        found = json.loads(value)
+    except ValueError:
+        found = None
+    if not isinstance(found, dict):
+        fail(f"应为 taizhang 导出时写入的数据（JSON 对象），实际为{show(value)}")
+        return None
+    return found
