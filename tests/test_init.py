@@ -26,7 +26,8 @@ def test_init_writes_a_repository_that_builds_and_grows(tmp_path: Path, capsys: 
     assert files_in(unit) == {
         "mkdocs.yml", "records/ledger.yml", "records/owners.yml", ".gitignore", ".pre-commit-config.yaml",
         "requirements.txt", ".github/workflows/taizhang.yml", ".gitlab-ci.yml",
-        "docs/guide/index.md", "docs/guide/records.md", "docs/guide/review.md", "docs/guide/update.md"}
+        "docs/guide/index.md", "docs/guide/records.md", "docs/guide/review.md", "docs/guide/update.md",
+        "docs/guide/format.md"}
     assert (unit / ".git").is_dir()
     assert not [p for p in files_in(unit) if p.endswith((".py", ".js", ".css"))]  # no code copied
     assert "- taizhang" in (unit / "mkdocs.yml").read_text(encoding="utf-8")

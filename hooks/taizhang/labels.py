@@ -307,7 +307,7 @@ HISTORY_WORDS: dict[str, str] = {
     "no_entries": "暂无修改记录。",
 }
 
-# `taizhang diff`: the pull-request summary and the rules of --check (SPEC section 5).
+# `taizhang diff`: the pull-request summary and the rules of --check (docs/guide/format.md, 合并请求检查).
 REVIEW_WORDS: dict[str, str] = {
     "title": "台账变更：{base} → {head}",
     "figure": "指标",

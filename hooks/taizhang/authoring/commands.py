@@ -25,7 +25,7 @@ _NUMBERED = re.compile(r"^(.*?)(\d+)$")
 _EVIDENCE_SPLIT = re.compile(r",(?=\s*(?:title|path|url)\s*=)")
 _ID_SPLIT = re.compile(r"[,，、\s]+")
 OPEN = ("not_started", "in_progress")
-# Keys a status forbids (SPEC section 3): they go when a measure moves back.
+# Keys a status forbids (docs/guide/format.md): they go when a measure moves back.
 FORBIDDEN: dict[str, tuple[str, ...]] = {
     "not_started": ("done_on", "evidence", "closed_on", "closed_by"),
     "in_progress": ("done_on", "evidence", "closed_on", "closed_by"),

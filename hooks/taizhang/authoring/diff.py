@@ -148,7 +148,7 @@ def figures(base: Side, head: Side, as_of: date) -> list[tuple[str, str, str]]:
     ]
 
 
-# -- the rules of `diff --check` (SPEC section 5) ------------------------------------
+# -- the rules of `diff --check` (docs/guide/format.md, 合并请求检查) ------------------------------------
 
 def violations(base: Side, head: Side) -> list[Error]:
     """Every rule the change breaks, one line each naming the id, in file and line order."""

@@ -28,7 +28,7 @@ BOM = "\ufeff"
 STR = "tag:yaml.org,2002:str"
 NULL = "tag:yaml.org,2002:null"
 
-# The order keys are written in (SPEC section 3): a new key goes after its nearest predecessor.
+# The order keys are written in (docs/guide/format.md): a new key goes after its nearest predecessor.
 MEASURE_KEYS: tuple[str, ...] = (
     "id", "text", "addresses", "leader", "department", "owner", "due", "status", "progress",
     "outcome", "done_on", "evidence", "closed_on", "closed_by", "extensions", "rechecks", "extra",

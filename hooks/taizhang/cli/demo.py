@@ -525,7 +525,7 @@ def _yaml(record: Record) -> str:
 
 
 def _measure_record(m: Measure) -> Record:
-    # SPEC order, so that a change only touches its own lines.
+    # The record format's order, so that a change only touches its own lines.
     record: Record = {
         "id": m.id, "text": m.text, "addresses": m.addresses, "leader": m.leader,
         "department": m.department, "owner": m.owner, "due": m.due, "status": m.status,

@@ -27,7 +27,7 @@ EVIDENCE = f"{RECORDS}/evidence/"
 
 
 def is_problem_path(path: str) -> bool:
-    """Problems are the `*.md` files under records/, except under records/evidence/ (SPEC 3)."""
+    """Problems are the `*.md` files under records/, except under records/evidence/ (docs/guide/format.md)."""
     return path.startswith(FOLDER) and path.endswith(".md") and not path.startswith(EVIDENCE)
 
 

@@ -111,7 +111,7 @@ class TextEdited(Event):
 
     @property
     def private(self) -> bool:  # type: ignore[override]
-        return self.field == "body"  # the narrative is internal (SPEC section 8)
+        return self.field == "body"  # the narrative is internal (docs/guide/format.md, 公开版)
 
     def words(self, names: Names = NO_NAMES) -> str:
         return W[f"text_{self.field}"].format(text=self.text)

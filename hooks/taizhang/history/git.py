@@ -121,7 +121,7 @@ def log(repo: Repo, folder: str, since: str | None = None,
 
     One process, read as git writes it: `seen` is called with each entry on its way (newest
     first), e.g. to fetch its blobs while git goes on. No rename detection: a moved record is
-    paired by its id, which SPEC makes the identity, not by content similarity. Merges show only
+    paired by its id, which the record format makes the identity, not by content similarity. Merges show only
     the files that differ from every parent (a conflict resolution); the rest arrived with the
     merged commits themselves.
     """

@@ -1,4 +1,4 @@
-"""The ledger as data: the JSON export of SPEC section 7 and a flat CSV of measures."""
+"""The ledger as data: the JSON export (docs/guide/format.md, JSON 导出) and a flat CSV of measures."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ def _day(value: date | None) -> str | None:
 
 
 def to_data(agg: Aggregate, public: bool = False) -> dict[str, Any]:
-    """The JSON export; `public` drops people and non-public problems (SPEC section 8)."""
+    """The JSON export; `public` drops people and non-public problems (docs/guide/format.md, 公开版)."""
     ledger = agg.ledger
     problems = [p for p in agg.problems if p.public or not public]
     shown = {p.id for p in problems}

@@ -1,4 +1,4 @@
-"""The public profile (SPEC section 8): the ledger as a unit may disclose it, derived once per build.
+"""The public profile (docs/guide/format.md, 公开版): the ledger as a unit may disclose it, derived once per build.
 
 Pages and exports of the public site are rendered from `public_ledger(ledger)`, so figures,
 lists, charts and the search index are computed over what may be shown and nothing else.

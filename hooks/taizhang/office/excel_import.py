@@ -398,7 +398,7 @@ def _yaml(data: Any) -> str:
 
 
 def ledger_record(b: Builder) -> dict[str, Any]:
-    """ledger.yml in SPEC order; settings only an exported workbook carries."""
+    """ledger.yml in the record format's order; settings only an exported workbook carries."""
     s = b.settings
     record: dict[str, Any] = {"title": b.title, "unit": b.unit}
     if s.get("inspection"):

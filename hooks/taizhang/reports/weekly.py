@@ -27,7 +27,7 @@ from taizhang.text import chinese_number
 
 STALE_DAYS = 14  # a measure not touched for more than this many days before the week's end is stale
 GROUPS = ("completed", "closed", "status", "extended", "evidence", "rechecked", "relapsed")
-PRIVATE_GROUPS = ("evidence",)  # evidence is left out of the public profile (SPEC section 8)
+PRIVATE_GROUPS = ("evidence",)  # evidence is left out of the public profile (docs/guide/format.md, 公开版)
 _WEEK = re.compile(r"(\d{4})-W(\d{2})")
 
 

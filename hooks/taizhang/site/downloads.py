@@ -33,7 +33,7 @@ FOLDER = "downloads"
 
 
 def uris(public: bool) -> list[str]:
-    """The download files every build has (the public profile offers the JSON only, SPEC section 8)."""
+    """The download files every build has (the public profile offers the JSON only, docs/guide/format.md, 公开版)."""
     return [f"{FOLDER}/taizhang.json"] if public else [f"{FOLDER}/taizhang.{k}" for k in ("json", "csv", "xlsx")]
 
 

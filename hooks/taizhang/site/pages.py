@@ -272,7 +272,7 @@ def edit_url(problem: Problem, options: Options) -> str | None:
 
 
 def downloads(agg: Aggregate, public: bool = False) -> list[Page]:
-    """The exports; the public profile offers the JSON only, with its omissions (SPEC section 8)."""
+    """The exports; the public profile offers the JSON only, with its omissions (docs/guide/format.md, 公开版)."""
     from taizhang.office import excel  # openpyxl takes a tenth of a second to import; most builds have it made elsewhere
 
     if public:
