@@ -1,1 +1,0 @@
-"""Reports drawn from the ledger, as data ready to render: the weekly report (`weekly`)."""
