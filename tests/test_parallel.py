@@ -70,6 +70,7 @@ def test_the_fast_paths_make_the_site_made_in_one_process(kind: str, tmp_path: P
     assert differing(one, built(root, AS_OF[kind], "0", cold=False)) == []
 
 
+@pytest.mark.slow
 def test_a_build_with_the_switch_off_says_once_at_info_what_it_made_in_one_process(tmp_path: Path) -> None:
     """A real `mkdocs build` (a fresh process, nothing said yet): each fast path refused is named once, with the reason."""
     root = committed_reference(tmp_path / "ledger")

@@ -24,6 +24,8 @@ from taizhang.speed import parallel, timing
 from taizhang.ledger.figures import Aggregate
 from taizhang.ledger.repository import load
 
+pytestmark = pytest.mark.slow  # builds sites, starts servers or browsers, or runs long: `make test` runs it, `-m "not slow"` leaves it out
+
 AS_OF = {"TAIZHANG_AS_OF": (demo.START + timedelta(weeks=4)).isoformat()}
 
 

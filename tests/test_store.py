@@ -158,6 +158,7 @@ def test_records_are_parsed_once_across_builds(tmp_path: Path) -> None:
     assert stored_errors == errors
 
 
+@pytest.mark.slow
 def test_a_second_build_starts_from_the_first(tmp_path: Path, counted: Path) -> None:
     """Two `mkdocs build` processes: the second reads no git log and parses no record, and makes the same site."""
     repo, _ = story(tmp_path / "ledger")
