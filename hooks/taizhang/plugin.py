@@ -132,7 +132,7 @@ class TaizhangPlugin(BasePlugin):
                                      lambda: pages.downloads(agg, options.public))
             options.downloads = False
         else:
-            parallel.refused("the downloads", parallel.why_not_beside())
+            parallel.refused("second process for the downloads", parallel.why_not_beside())
         config.site_name = text.html(ledger.title)
         for line in agg.mismatch_lines():
             log.info("%s", line)

@@ -49,7 +49,7 @@ class Worker:
         self.make = make  # the downloads of the ledger the build checked
         self.pid = 0
         self.process: subprocess.Popen[bytes] | None = None
-        pid = parallel.fork("the downloads' copy of the build (a new process loads the records instead)")
+        pid = parallel.fork("fork for the downloads (a new process loads the records instead)")
         if pid is not None:
             self.pid = pid
             if self.pid == 0:  # the copy: write, then leave at once, with no clean-up of the build's state
@@ -72,7 +72,8 @@ class Worker:
         """Until the files are written, by the second process or else here."""
         code = self._ended()
         if code != 0 or not all(path.is_file() for _, path in self.files()):
-            parallel.refused("the downloads", f"the second process failed (exit {code})" if code else "files missing")
+            parallel.refused("second process for the downloads (made in this process)",
+                             f"the second process failed (exit {code})" if code else "files missing")
             write(self.make(), self.folder)
 
     def _ended(self) -> int:

@@ -125,10 +125,9 @@ class Forked:
                 self.pipe = os.fdopen(read, "rb")
             else:
                 os.close(read)
-                self._fallback("the zygote did not answer")
-                parallel.refused("the pages", "the zygote did not answer")
+                self._fallback("the zygote did not answer")  # said by the plugin, with other failures
             return
-        pid = parallel.fork("the pages")
+        pid = parallel.fork("second process for the pages")
         if pid == 0:  # the second process: never returns
             os.close(read)
             _child(write, agg, options, root)
@@ -237,7 +236,7 @@ class Zygote:
     def __init__(self) -> None:
         """Forked now; with `socket` None where a fork is refused (said why): builds make their pages here."""
         ours, theirs = socket.socketpair()
-        pid = parallel.fork("the zygote")
+        pid = parallel.fork("zygote (rebuilds make their pages in the server's process)")
         if pid == 0:  # the zygote: never returns
             ours.close()
             _zygote(theirs)
@@ -259,7 +258,7 @@ class Zygote:
             if _received(self.socket, 1) == b"+":
                 return True
         except (OSError, pickle.PicklingError, TypeError, AttributeError) as exc:  # gone, or a value that does not pickle
-            parallel.refused("the pages", f"the zygote failed: {exc}")
+            parallel.refused("second process for the pages", f"the zygote failed: {exc}")
         self.close()  # the pages are made in the build's process from now on
         return False
 
@@ -320,7 +319,7 @@ def start(agg: Aggregate, options: pages.Options, root: Path, clock: timing.Cloc
         return Forked(agg, options, root, clock)
     if zygote is not None and zygote.socket is not None and parallel.beside():
         return Forked(agg, options, root, clock, zygote)
-    parallel.refused("the pages", why)
+    parallel.refused("second process for the pages", why)
     with clock("history"):
         history = read_history(root, previous, store)
     return Local.of(agg, options, history)

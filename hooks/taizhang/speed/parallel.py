@@ -80,7 +80,7 @@ def refused(what: str, why: str) -> None:
     """Say at INFO, once a process, that the fast path `what` did not run and why."""
     if why and (what, why) not in _said:
         _said.add((what, why))
-        log.info("taizhang: %s made in this process: %s", what, why)
+        log.info("taizhang: no %s: %s", what, why)
 
 
 def fork(what: str, threads: int = 1) -> int | None:
