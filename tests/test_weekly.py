@@ -410,6 +410,7 @@ def site(repo: GitRepo, tmp_path_factory: pytest.TempPathFactory):  # type: igno
     return done
 
 
+@pytest.mark.slow  # builds a site
 def test_the_weekly_list(site) -> None:  # type: ignore[no-untyped-def]
     page = site.html("weekly")
     rows = re.findall(r'<tr>\s*<td><a href="([^"]+)">(2023-W\d\d)</a></td>(.*?)</tr>', page, re.S)
@@ -426,6 +427,7 @@ def test_the_weekly_list(site) -> None:  # type: ignore[no-untyped-def]
     assert article(page).count("<svg") == 1 and "整改措施每周进度（挂图作战）" in page
 
 
+@pytest.mark.slow  # builds a site
 def test_each_week_has_its_page_with_the_burn_up(site) -> None:  # type: ignore[no-untyped-def]
     assert sorted(p.name for p in (site.site / "weekly").iterdir() if p.is_dir()) == [
         "2023-W28", "2023-W29", "2023-W31", "2023-W32", "2023-W33"]
@@ -441,6 +443,7 @@ def test_each_week_has_its_page_with_the_burn_up(site) -> None:  # type: ignore[
     assert 'href="../2023-W28/"' in page and 'href="../2023-W31/"' in page
 
 
+@pytest.mark.slow  # builds a site
 def test_the_burn_up_on_the_progress_page(site) -> None:  # type: ignore[no-untyped-def]
     page = site.html("progress")
     assert page.index("按责任科室") < page.index("挂图作战：每周进度") < page.index('id="逾期清单"')
@@ -453,6 +456,7 @@ def test_the_burn_up_on_the_progress_page(site) -> None:  # type: ignore[no-unty
     ("weekly/2023-W29", "areas", "（二）各方面进展"),
     ("weekly/2023-W29", "burnup", "（三）挂图作战：每周进度"),
 ])
+@pytest.mark.slow  # builds a site
 def test_weekly_tables_stay_out_of_search(site, address: str, anchor: str | None, heading: str) -> None:  # type: ignore[no-untyped-def]
     rows = table_rows(site.html(address), anchor)
     assert rows, "no table under the heading"
