@@ -2,7 +2,7 @@
 
 For each size N (problems, 20 weekly commits) it times `taizhang check`, `taizhang export
 --format json` and `mkdocs build` of the demo ledger's site, and `mkdocs build` of a bare site:
-the same mkdocs.yml without the hook, the same hand-written docs/, and one plain Markdown page
+the ledger's mkdocs.yml without the taizhang plugin, the same hand-written docs/, and one plain Markdown page
 for every page the ledger's site generates, as large as the text of a ledger problem page.
 Every command runs in a fresh process: wall time is the median of --runs runs (ledger and bare
 builds alternate, so a busy machine slows both alike), memory the peak resident set of the
@@ -212,13 +212,13 @@ def split_commits(root: Path) -> bytes:
     return bytes(stream)
 
 
-def bare_config() -> str:
-    """This project's mkdocs.yml without the hook: the same theme, plugins, extensions and nav policy."""
-    text = (PROJECT / "mkdocs.yml").read_text(encoding="utf-8")
-    hooks = re.compile(r"^hooks:\n(?:  - .*\n)+", re.M)
-    if not hooks.search(text):
-        raise SystemExit("bench: mkdocs.yml has no hooks: block to remove")
-    return hooks.sub("", text)
+def bare_config(text: str) -> str:
+    """A ledger's mkdocs.yml (`text`, as `taizhang init` writes it) without the taizhang plugin:
+    the same theme, other plugins, extensions and nav policy."""
+    plugin = re.compile(r"^  - taizhang\b.*\n", re.M)
+    if not plugin.search(text):
+        raise SystemExit("bench: the ledger's mkdocs.yml lists no taizhang plugin to remove")
+    return plugin.sub("", text)
 
 
 def generated_pages(site: Path, docs: Path) -> list[str]:
@@ -237,10 +237,9 @@ def bare_repo(problems: int, ledger: Path, pages: list[str], size: int) -> Path:
     """A bare site with a plain page at each of `pages`, each about `size` bytes, written from the records."""
     root = WORK / f"bare-{problems}-w{WEEKS}-s{SEED}"
     shutil.rmtree(root, ignore_errors=True)
-    shutil.copytree(PROJECT / "docs", root / "docs")
-    (root / "records").mkdir()  # watched by the shared mkdocs.yml, empty here
-    (root / "hooks").mkdir()
-    (root / "mkdocs.yml").write_text(bare_config(), encoding="utf-8")
+    init.write_site(root)  # the ledger's configuration and hand-written docs/, as the ledger has them
+    (root / "records").mkdir()  # watched by the ledger's mkdocs.yml, empty here
+    (root / "mkdocs.yml").write_text(bare_config((root / "mkdocs.yml").read_text(encoding="utf-8")), encoding="utf-8")
     records = load_valid(ledger, AS_OF).problems
     for i, uri in enumerate(pages):
         path = root / "docs" / uri
@@ -511,7 +510,7 @@ def report(sizes: list[Size], serve: list[float], runs: int, started: float) -> 
         f"demo ledgers with {WEEKS} weekly commits (seed {SEED}), as of {AS_OF}; median of {runs} runs; "
         f"{(time.perf_counter() - started) / 60:.1f} minutes in all.",
         "",
-        "Bare: the same mkdocs.yml without the hook and one plain Markdown page for each page the ledger's "
+        "Bare: the same mkdocs.yml without the taizhang plugin and one plain Markdown page for each page the ledger's "
         "site generates, each as large as the text a ledger problem page shows (page bytes). Cold: a ledger build "
         "with nothing stored by an earlier one (a fresh clone, as in CI); warm: the same build again, starting "
         "from the parsed records and history the cold one stored in .git/taizhang (a unit's own machine, "

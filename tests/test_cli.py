@@ -59,6 +59,7 @@ def test_every_command_has_help_with_an_example() -> None:
         assert name in (REPO / "README.md").read_text(encoding="utf-8"), f"README does not document {name}"
 
 
+@pytest.mark.slow
 def test_demo_command_writes_a_valid_ledger(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:
     target = tmp_path / "demo"
     assert main(["demo", str(target), "--problems", "12", "--weeks", "3", "--seed", "2"]) == 0

@@ -304,6 +304,7 @@ def shell(script: str, repo: GitRepo, env: dict[str, str]) -> subprocess.Complet
     return subprocess.run(["bash", "-c", script], cwd=repo.root, env=environment, capture_output=True, text=True)
 
 
+@pytest.mark.slow
 def test_the_github_workflow_checks_a_pull_request(tmp_path: Path) -> None:
     workflow = yaml.safe_load((REPO / ".github/workflows/taizhang.yml").read_text(encoding="utf-8"))
     assert "pull_request" in workflow[True]  # YAML 1.1 reads the key `on` as true
@@ -319,6 +320,7 @@ def test_the_github_workflow_checks_a_pull_request(tmp_path: Path) -> None:
     assert "P01-M1 整改时限由 2023-08-31 延至 2023-09-30" in results["taizhang diff --check"].stderr
 
 
+@pytest.mark.slow
 def test_the_gitlab_job_checks_a_merge_request(tmp_path: Path) -> None:
     job = yaml.safe_load((REPO / ".gitlab-ci.yml").read_text(encoding="utf-8"))["taizhang"]
     assert job["rules"] == [{"if": '$CI_PIPELINE_SOURCE == "merge_request_event"'}]

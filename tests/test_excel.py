@@ -162,6 +162,7 @@ def test_export_xlsx_needs_an_output_file(capsys: pytest.CaptureFixture[str]) ->
     assert capsys.readouterr().err == "taizhang: 导出 xlsx 时必须用 -o 指定输出文件\n"
 
 
+@pytest.mark.slow
 def test_site_serves_the_workbook_and_the_home_page_links_it() -> None:
     pages = {p.uri: p.content for p in site.pages(reference_agg(), site.Options())}
     ws = openpyxl.load_workbook(_bytes(pages["downloads/taizhang.xlsx"]))["整改台账"]
@@ -169,6 +170,7 @@ def test_site_serves_the_workbook_and_the_home_page_links_it() -> None:
     assert "- [Excel 台账](downloads/taizhang.xlsx)" in pages["index.md"]
 
 
+@pytest.mark.slow
 def test_built_site_has_the_download(reference: Path) -> None:
     result = build(reference, env={"TAIZHANG_AS_OF": AS_OF})
     assert result.error is None, result.warnings()

@@ -8,6 +8,7 @@ import tempfile
 from datetime import date
 from pathlib import Path
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -16,6 +17,8 @@ from conftest import LEDGER_YML, OWNERS_YML, PROBLEM, REPO
 from taizhang.ledger import repository as ledger
 from taizhang import text
 from taizhang.errors import Error
+
+pytestmark = pytest.mark.slow  # builds sites, starts servers or browsers, or runs long: `make test` runs it, `-m "not slow"` leaves it out
 
 # Derandomized by default, so CI runs the same examples every time; TAIZHANG_FUZZ=explore searches wider.
 settings.register_profile("fuzz", max_examples=200, deadline=None, derandomize=True, database=None,

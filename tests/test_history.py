@@ -567,6 +567,7 @@ def links(html: str, text: str, here: str) -> set[str]:
     return {urlsplit(urljoin(f"http://site/{here}", href))._replace(scheme="", netloc="").geturl() for href in found}
 
 
+@pytest.mark.slow
 def test_the_site_tells_each_problem_story_and_the_change_log(scripted: tuple[Path, list[str], History]) -> None:
     from conftest import build
 
@@ -597,6 +598,7 @@ def test_the_site_tells_each_problem_story_and_the_change_log(scripted: tuple[Pa
             assert email not in path.read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_a_site_without_history_says_so_and_builds_strict(ledger) -> None:  # type: ignore[no-untyped-def]
     from conftest import build
 
@@ -607,6 +609,7 @@ def test_a_site_without_history_says_so_and_builds_strict(ledger) -> None:  # ty
     assert "整改历程 ¶ 暂无 git 历史记录。" in text_of(done.html("problems/P01"))
 
 
+@pytest.mark.slow
 def test_a_shallow_clone_builds_strict_without_history(tmp_path: Path) -> None:
     from conftest import build
 
@@ -620,6 +623,7 @@ def test_a_shallow_clone_builds_strict_without_history(tmp_path: Path) -> None:
     assert "浅克隆" in changes and "暂无 git 历史记录。" in changes
 
 
+@pytest.mark.slow
 def test_the_public_site_leaves_out_authors_people_and_evidence(tmp_path: Path) -> None:
     from conftest import build
 

@@ -185,6 +185,7 @@ HEAVY: dict[str, tuple[Callable[[], str], int, list[str]]] = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", HEAVY)
 def test_heavy_record(case: str, ledger) -> None:
     make, code, expected = HEAVY[case]
@@ -316,6 +317,7 @@ def files_under(folder: Path, skip: Path) -> set[Path]:
     return {p for p in folder.rglob("*") if skip not in p.parents and p != skip}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("bad_id", ["../../evil", "a/b", "P 02", "..", "index"])
 def test_hostile_id_builds_nothing_outside_site(bad_id: str, ledger, tmp_path: Path) -> None:
     owners = "departments:\n  - id: dzb\n    name: 党政办公室\n  - id: czs\n    name: 财政所\npeople:\n"

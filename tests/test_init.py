@@ -19,6 +19,7 @@ def files_in(root: Path) -> set[str]:
     return {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file() and ".git" not in p.parts}
 
 
+@pytest.mark.slow
 def test_init_writes_a_repository_that_builds_and_grows(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     unit = tmp_path / "unit"
     assert main(["init", str(unit), "--unit", "青山镇党委"]) == 0
@@ -61,6 +62,7 @@ def test_init_refuses_a_directory_with_files_and_writes_nothing(tmp_path: Path, 
     assert files_in(target) == {"notes.txt"} and not (target / ".git").exists()
 
 
+@pytest.mark.slow
 def test_init_keeps_an_empty_repository_it_is_given(tmp_path: Path) -> None:
     target = tmp_path / "repo"
     subprocess.run(["git", "init", "-q", str(target)], check=True)

@@ -20,9 +20,11 @@ from taizhang.cli import demo
 from taizhang.history import commits as history
 from taizhang.site import pipeline
 from taizhang.site import pages as site
-from taizhang.speed import timing
+from taizhang.speed import parallel, timing
 from taizhang.ledger.figures import Aggregate
 from taizhang.ledger.repository import load
+
+pytestmark = pytest.mark.slow  # builds sites, starts servers or browsers, or runs long: `make test` runs it, `-m "not slow"` leaves it out
 
 AS_OF = {"TAIZHANG_AS_OF": (demo.START + timedelta(weeks=4)).isoformat()}
 
@@ -61,7 +63,7 @@ def made_here(root: Path) -> dict[str, bytes]:
     thread = threading.Thread(target=running.wait)
     thread.start()
     try:
-        assert not pipeline.forkable()
+        assert not parallel.forkable()
         result = build(root, env=AS_OF)
     finally:
         running.set()
@@ -71,7 +73,8 @@ def made_here(root: Path) -> dict[str, bytes]:
 
 
 def made_aside(root: Path) -> dict[str, bytes]:
-    assert pipeline.forkable(), "these tests need two cores and no other thread"
+    if not parallel.forkable():
+        pytest.skip(f"no second process here: {parallel.why_not_beside() or parallel.why_not_fork()}")
     result = build(root, env=AS_OF)
     assert result.error is None, result.warnings()
     return files(result.site)
@@ -192,7 +195,7 @@ def a_thread_running() -> Iterator[None]:
     thread = threading.Thread(target=running.wait)
     thread.start()
     try:
-        assert not pipeline.forkable()
+        assert not parallel.forkable()
         yield
     finally:
         running.set()
@@ -207,9 +210,15 @@ def demo_aggregate(ledger: Path) -> Aggregate:
     return Aggregate(found, as_of)
 
 
+def needs_fork() -> None:
+    if not parallel.forkable():
+        pytest.skip(f"no second process here: {parallel.why_not_beside() or parallel.why_not_fork()}")
+
+
 def test_pages_made_through_the_zygote_are_the_pages_made_here(ledger: Path) -> None:
     """Under `mkdocs serve` a zygote forked before the server's threads start forks the second
     process of each rebuild."""
+    needs_fork()
     agg = demo_aggregate(ledger)
     zygote = pipeline.Zygote()  # no thread runs yet
     try:
@@ -228,6 +237,7 @@ def test_pages_made_through_the_zygote_are_the_pages_made_here(ledger: Path) -> 
 
 
 def test_a_build_whose_zygote_is_gone_makes_its_pages_itself(ledger: Path) -> None:
+    needs_fork()
     agg = demo_aggregate(ledger)
     zygote = pipeline.Zygote()
     os.kill(zygote.pid, signal.SIGKILL)  # say, for want of memory

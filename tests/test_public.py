@@ -19,6 +19,8 @@ from taizhang.ledger.repository import as_of_date, load_valid
 from taizhang.ledger.records import Ledger
 from taizhang.ledger.public import public_ledger, public_nav
 
+pytestmark = pytest.mark.slow  # builds sites, starts servers or browsers, or runs long: `make test` runs it, `-m "not slow"` leaves it out
+
 AUTHORS = ("郭靖", "黄蓉")
 EMAILS = ("guojing@example.com", "huangrong@example.com")
 HIDDEN = "P33"  # the reference ledger's only `public: false` problem

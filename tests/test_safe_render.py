@@ -19,6 +19,8 @@ import yaml
 from conftest import PROBLEM, REPO, Build, build, site_repo
 from taizhang import text
 
+pytestmark = pytest.mark.slow  # builds sites, starts servers or browsers, or runs long: `make test` runs it, `-m "not slow"` leaves it out
+
 X = "<script>alert(1)</script><img src=x onerror=alert(1)> | {{ 7*7 }} {% raw %} </textarea> \" '"
 EVIDENCE = "evidence/<img src=x onerror=alert(1)>.txt"
 BODY = f"""正文{X}

@@ -27,6 +27,8 @@ from taizhang.ledger.public import public_ledger
 from taizhang.text import chinese_number
 from taizhang.speed.timing import Clock, parse
 
+pytestmark = pytest.mark.slow  # builds sites, starts servers or browsers, or runs long: `make test` runs it, `-m "not slow"` leaves it out
+
 
 @pytest.mark.parametrize(("n", "expected"), [
     (1, "一"), (10, "十"), (12, "十二"), (35, "三十五"), (99, "九十九"), (100, "一百"), (101, "一百零一"),

@@ -15,12 +15,16 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
+
 from conftest import AS_OF
 
 from taizhang.labels import LABELS
 
+pytestmark = pytest.mark.slow  # builds sites, starts servers or browsers, or runs long: `make test` runs it, `-m "not slow"` leaves it out
+
 MKDOCS = Path(sys.executable).with_name("mkdocs")
-DEADLINE = 120  # seconds for the server to start or to rebuild; a hang fails instead of blocking
+DEADLINE = 60  # seconds for the server to start or to rebuild; a hang fails instead of blocking
 RECORD = "records/A1/P01.md"
 BREAKS = {  # P01 broken (first occurrence replaced) and the exact error line the site must show
     "invalid YAML": (("area: A1\n", "area: [A1\n"),

@@ -10,6 +10,8 @@ import pytest
 
 from conftest import PROBLEM, Build, build, site_repo
 
+pytestmark = pytest.mark.slow  # builds sites, starts servers or browsers, or runs long: `make test` runs it, `-m "not slow"` leaves it out
+
 AS_OF = {"TAIZHANG_AS_OF": "2023-09-15"}
 
 

@@ -16,6 +16,8 @@ from taizhang.site import pages as site
 from taizhang.ledger.figures import Aggregate
 from taizhang.ledger.repository import load_valid
 
+pytestmark = pytest.mark.slow  # builds sites, starts servers or browsers, or runs long: `make test` runs it, `-m "not slow"` leaves it out
+
 AS_OF = {"TAIZHANG_AS_OF": "2023-09-15"}
 EDIT_URI = "https://git.example.gov.cn/zhenggai/taizhang/-/edit/main/docs/"
 

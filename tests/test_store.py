@@ -158,6 +158,7 @@ def test_records_are_parsed_once_across_builds(tmp_path: Path) -> None:
     assert stored_errors == errors
 
 
+@pytest.mark.slow
 def test_a_second_build_starts_from_the_first(tmp_path: Path, counted: Path) -> None:
     """Two `mkdocs build` processes: the second reads no git log and parses no record, and makes the same site."""
     repo, _ = story(tmp_path / "ledger")
@@ -230,12 +231,16 @@ def outline_matches(pending: Pending, history: History, root: Path) -> None:
         assert weeks_of(pending.commits, week_of(as_of)) == Weekly(history, Aggregate(agg.ledger, as_of)).weeks
 
 
-def test_what_git_log_says_before_any_revision_is_parsed(tmp_path: Path, counted: Path) -> None:
+def test_what_git_log_says_before_any_revision_is_parsed(tmp_path: Path, counted: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    # In one thread (the reference path): with the switch on, a thread may start reading revisions while git log runs.
+    monkeypatch.setenv("TAIZHANG_PARALLEL", "0")
     repo, ids = story(tmp_path / "ledger")
     repo.git("checkout", "-q", ids[2])
     cold = begin_history(repo.root, store=Store(repo.root))
-    assert commands(counted) == ["rev-parse", "log"]  # no revision read yet
+    assert "cat-file" not in commands(counted)  # no revision read yet
     outline_matches(cold, cold.result(), repo.root)
+    assert commands(counted).count("cat-file") == 1  # the revisions, read in one process once asked for
     repo.git("checkout", "-q", "main")
     commands(counted)
     onward = begin_history(repo.root, store=Store(repo.root))  # from the stored history, the new commits only

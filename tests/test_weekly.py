@@ -410,6 +410,7 @@ def site(repo: GitRepo, tmp_path_factory: pytest.TempPathFactory):  # type: igno
     return done
 
 
+@pytest.mark.slow  # builds a site
 def test_the_weekly_list(site) -> None:  # type: ignore[no-untyped-def]
     page = site.html("weekly")
     rows = re.findall(r'<tr>\s*<td><a href="([^"]+)">(2023-W\d\d)</a></td>(.*?)</tr>', page, re.S)
@@ -426,6 +427,7 @@ def test_the_weekly_list(site) -> None:  # type: ignore[no-untyped-def]
     assert article(page).count("<svg") == 1 and "整改措施每周进度（挂图作战）" in page
 
 
+@pytest.mark.slow  # builds a site
 def test_each_week_has_its_page_with_the_burn_up(site) -> None:  # type: ignore[no-untyped-def]
     assert sorted(p.name for p in (site.site / "weekly").iterdir() if p.is_dir()) == [
         "2023-W28", "2023-W29", "2023-W31", "2023-W32", "2023-W33"]
@@ -441,6 +443,7 @@ def test_each_week_has_its_page_with_the_burn_up(site) -> None:  # type: ignore[
     assert 'href="../2023-W28/"' in page and 'href="../2023-W31/"' in page
 
 
+@pytest.mark.slow  # builds a site
 def test_the_burn_up_on_the_progress_page(site) -> None:  # type: ignore[no-untyped-def]
     page = site.html("progress")
     assert page.index("按责任科室") < page.index("挂图作战：每周进度") < page.index('id="逾期清单"')
@@ -453,6 +456,7 @@ def test_the_burn_up_on_the_progress_page(site) -> None:  # type: ignore[no-unty
     ("weekly/2023-W29", "areas", "（二）各方面进展"),
     ("weekly/2023-W29", "burnup", "（三）挂图作战：每周进度"),
 ])
+@pytest.mark.slow  # builds a site
 def test_weekly_tables_stay_out_of_search(site, address: str, anchor: str | None, heading: str) -> None:  # type: ignore[no-untyped-def]
     rows = table_rows(site.html(address), anchor)
     assert rows, "no table under the heading"
@@ -462,6 +466,7 @@ def test_weekly_tables_stay_out_of_search(site, address: str, anchor: str | None
     assert [row for row in rows if row in plain(entry["text"])] == []
 
 
+@pytest.mark.slow
 def test_the_public_site_names_no_one_on_weekly_pages(repo: GitRepo, tmp_path: Path) -> None:
     root = tmp_path / "ledger"
     subprocess.run(["git", "clone", "-q", str(repo.root), str(root)], check=True, capture_output=True)
@@ -475,6 +480,7 @@ def test_the_public_site_names_no_one_on_weekly_pages(repo: GitRepo, tmp_path: P
     assert "P02-M1 措施P02-M1 财政所 回头看（2023-08-15）：反弹 2023-08-16" in text_of(done.html("weekly/2023-W33"))
 
 
+@pytest.mark.slow
 def test_without_history_the_weekly_page_says_so(ledger) -> None:  # type: ignore[no-untyped-def]
     done = build(ledger(site=True), env={"TAIZHANG_AS_OF": "2023-09-15"})
     assert done.error is None and done.warnings() == []
@@ -490,6 +496,7 @@ MESSAGE = re.compile(r"第(\d+)周调度")
 COUNTS = {"completed": "完成", "closed": "销号", "extended": "延期", "rechecked": "回头看通过", "relapsed": "回头看发现反弹"}
 
 
+@pytest.mark.slow
 def test_a_demo_history_agrees_with_its_commit_messages(tmp_path: Path) -> None:
     """The demo commits once a week and says in each message how many measures it completed, closed,
     extended and re-checked: each week's report counts the same."""
@@ -515,6 +522,7 @@ def test_a_demo_history_agrees_with_its_commit_messages(tmp_path: Path) -> None:
     assert [p.week for p in points] == sorted(weekly.weeks)
 
 
+@pytest.mark.slow
 def test_before_the_first_commit_the_weekly_page_says_so(tmp_path: Path) -> None:
     repo = GitRepo(tmp_path / "ledger")
     repo.write("records/ledger.yml", LEDGER)
@@ -530,6 +538,7 @@ def test_before_the_first_commit_the_weekly_page_says_so(tmp_path: Path) -> None
 HOSTILE = "<script>alert(1)</script> **粗体** [链接](javascript:alert(1)) | 表格"
 
 
+@pytest.mark.slow
 def test_record_text_is_escaped_in_weekly_pages_and_the_report(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     repo = GitRepo(tmp_path / "ledger")
     repo.write("records/ledger.yml", LEDGER)

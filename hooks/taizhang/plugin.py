@@ -28,11 +28,27 @@ from taizhang.ledger.figures import Aggregate
 from taizhang.ledger.public import named, public_ledger, public_nav
 from taizhang.ledger.repository import Cache, as_of_date, load
 from taizhang.site import downloads, fills, pages, pipeline
-from taizhang.speed import timing
+from taizhang.speed import parallel, timing
 from taizhang.speed.store import Store
 
 log = logging.getLogger("mkdocs.plugins.taizhang")
 logging.getLogger("jieba").setLevel(logging.WARNING)  # its dictionary banner on every build is noise
+
+
+class _Forward(logging.Handler):
+    """The core's log (`taizhang`, which knows nothing of MkDocs) said through this plugin's, at
+    the level MkDocs shows (`-v`, `-q`)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if log.isEnabledFor(record.levelno):
+            log.handle(record)
+
+
+_core = logging.getLogger("taizhang")
+if not any(isinstance(h, _Forward) for h in _core.handlers):  # once, however often the module is loaded
+    _core.addHandler(_Forward())
+    _core.setLevel(logging.DEBUG)  # what shows is decided by MkDocs' level, in _Forward
+    _core.propagate = False
 
 # The site's own styles and scripts, shipped in the package: a ledger repository holds no code.
 ASSETS = resources.files("taizhang.site") / "assets"
@@ -111,14 +127,16 @@ class TaizhangPlugin(BasePlugin):
             log.warning("%s", error)
         with self.clock("aggregate"):
             agg = Aggregate(public_ledger(ledger) if options.public else ledger, as_of)
-        if downloads.parallel():  # on another core, with the ledger checked here, once pages are converted (on_env)
+        if parallel.beside():  # on another core, with the ledger checked here, once pages are converted (on_env)
             self.downloads = partial(downloads.Worker, root, as_of, options.public,
                                      lambda: pages.downloads(agg, options.public))
             options.downloads = False
+        else:
+            parallel.refused("second process for the downloads", parallel.why_not_beside())
         config.site_name = text.html(ledger.title)
         for line in agg.mismatch_lines():
             log.info("%s", line)
-        if self.serving and self.zygote is None and pipeline.forkable():  # before the server's threads start
+        if self.serving and self.zygote is None and parallel.forkable():  # before the server's threads start
             self.zygote = pipeline.Zygote()
         with self.clock("pages"):
             made = self._start(pipeline.start(agg, options, root, self.clock, self.history, self.store, self.zygote))

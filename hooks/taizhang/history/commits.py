@@ -20,6 +20,7 @@ from taizhang.labels import HISTORY_WORDS
 from taizhang.ledger.repository import CHINA, RECORDS, natural
 from taizhang.ledger.records import Ledger, Measure, Problem
 from taizhang.history.revisions import Result, Revisions
+from taizhang.speed import parallel
 from taizhang.speed.store import Store, collector_paused
 
 FOLDER = f"{RECORDS}/"
@@ -212,13 +213,14 @@ def begin_history(root: Path, previous: History | None = None, store: Store | No
         return Pending.of(History(warnings=[str(exc)]))
     if repo.shallow:
         return Pending.of(History(head=repo.head, warnings=[HISTORY_WORDS["shallow"]]))
-    prefetch = Prefetch(repo)
+    prefetch = Prefetch(repo) if parallel.threads() else None  # else parsed on `result()`, here
     try:
-        base, entries, since = _log(repo, previous, store, prefetch.want)
+        base, entries, since = _log(repo, previous, store, prefetch.want if prefetch else None)
     except git.GitError as exc:
         return Pending.of(History(head=repo.head, warnings=[str(exc)]))
     finally:
-        prefetch.close()
+        if prefetch:
+            prefetch.close()
     if isinstance(base, Outline):  # stored at HEAD: unpickled when its revisions are asked for
         outline = base
         return Pending(lambda: _finished(repo, lambda: _stored(repo, outline, store)), True,
@@ -286,7 +288,7 @@ def _stored(repo: git.Repo, outline: Outline, store: Store | None) -> History:
 
 
 def _log(repo: git.Repo, previous: History | None, store: Store | None,
-         seen: Callable[[git.Entry], None]) -> tuple[History | Outline | None, list[git.Entry] | None, str | None]:
+         seen: Callable[[git.Entry], None] | None) -> tuple[History | Outline | None, list[git.Entry] | None, str | None]:
     """The committed history known at HEAD (or the outline of the one stored at HEAD), or the one
     to continue and the `git log` entries since (None: nothing to read), and the commit they
     follow (None: read from the start). `seen` is given each entry as git writes it."""
@@ -460,8 +462,7 @@ class Prefetch:
                 self.paths[blob] = path
                 self.queue.put(blob)
                 if self.thread is None:
-                    self.thread = threading.Thread(target=self._run, name="taizhang-history", daemon=True)
-                    self.thread.start()
+                    self.thread = parallel.thread(self._run, "taizhang-history")
 
     def close(self) -> None:
         """No more entries: the thread parses what is left and ends."""

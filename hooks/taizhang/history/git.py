@@ -11,13 +11,13 @@ import os
 import queue
 import subprocess
 import tempfile
-import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 from taizhang.labels import HISTORY_WORDS
+from taizhang.speed import parallel
 
 ZERO = "0" * 40
 _CHUNK = 1 << 20
@@ -300,9 +300,8 @@ def blobs(repo: Repo, ids: Iterable[str]) -> Iterator[tuple[str, bytes | None]]:
     # A writer thread feeds ids while this thread reads, so neither pipe can fill up and block;
     # it hands each id on once sent, so that this thread knows which answer comes next.
     sent: queue.SimpleQueue[str | None] = queue.SimpleQueue()
-    writer = threading.Thread(target=_feed, args=(proc, itertools.chain((first,), ids), sent),
-                              name="taizhang-cat-file", daemon=True)
-    writer.start()
+    # Not a fast path (speed.parallel says so): without it the pipes could block each other.
+    writer = parallel.thread(_feed, "taizhang-cat-file", proc, itertools.chain((first,), ids), sent)
     try:
         yield from _answers(proc, sent)
     finally:

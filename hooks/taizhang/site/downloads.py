@@ -27,7 +27,8 @@ from taizhang.errors import LedgerError
 from taizhang.ledger.repository import Cache, load_valid
 from taizhang.ledger.public import public_ledger
 from taizhang.site.pages import Page, downloads
-from taizhang.speed.store import Store, can_fork
+from taizhang.speed import parallel
+from taizhang.speed.store import Store
 
 FOLDER = "downloads"
 
@@ -35,12 +36,6 @@ FOLDER = "downloads"
 def uris(public: bool) -> list[str]:
     """The download files every build has (the public profile offers the JSON only, docs/guide/format.md, 公开版)."""
     return [f"{FOLDER}/taizhang.json"] if public else [f"{FOLDER}/taizhang.{k}" for k in ("json", "csv", "xlsx")]
-
-
-def parallel() -> bool:
-    """Whether a second process can run beside this one (on one core it would only take turns)."""
-    cores = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else range(os.cpu_count() or 1)
-    return len(cores) > 1
 
 
 class Worker:
@@ -54,8 +49,9 @@ class Worker:
         self.make = make  # the downloads of the ledger the build checked
         self.pid = 0
         self.process: subprocess.Popen[bytes] | None = None
-        if can_fork():
-            self.pid = os.fork()
+        pid = parallel.fork("fork for the downloads (a new process loads the records instead)")
+        if pid is not None:
+            self.pid = pid
             if self.pid == 0:  # the copy: write, then leave at once, with no clean-up of the build's state
                 code = 1
                 try:
@@ -74,7 +70,10 @@ class Worker:
 
     def wait(self) -> None:
         """Until the files are written, by the second process or else here."""
-        if self._ended() != 0 or not all(path.is_file() for _, path in self.files()):
+        code = self._ended()
+        if code != 0 or not all(path.is_file() for _, path in self.files()):
+            parallel.refused("second process for the downloads (made in this process)",
+                             f"the second process failed (exit {code})" if code else "files missing")
             write(self.make(), self.folder)
 
     def _ended(self) -> int:

@@ -37,8 +37,8 @@ from taizhang.speed import timing
 from taizhang.ledger.figures import Aggregate
 from taizhang.site.fills import Fills
 from taizhang.history.commits import History, Pending, begin_history, read_history
-from taizhang.site.downloads import parallel
-from taizhang.speed.store import Store, can_fork, collector_paused
+from taizhang.speed import parallel
+from taizhang.speed.store import Store, collector_paused
 
 _AHEAD_BYTES = 16 << 20  # bulk lists made but not yet read by the builder, at most
 
@@ -125,13 +125,18 @@ class Forked:
                 self.pipe = os.fdopen(read, "rb")
             else:
                 os.close(read)
-                self._fallback("the zygote did not answer")
+                self._fallback("the zygote did not answer")  # said by the plugin, with other failures
             return
-        self.pid = os.fork()
-        if self.pid == 0:  # the second process: never returns
+        pid = parallel.fork("second process for the pages")
+        if pid == 0:  # the second process: never returns
             os.close(read)
             _child(write, agg, options, root)
         os.close(write)
+        if pid is None:  # refused since `start` asked (a thread started in between), said why
+            os.close(read)
+            self._fallback("no fork")
+            return
+        self.pid = pid
         self.pipe = os.fdopen(read, "rb")
 
     @property
@@ -229,13 +234,18 @@ class Zygote:
     """
 
     def __init__(self) -> None:
+        """Forked now; with `socket` None where a fork is refused (said why): builds make their pages here."""
         ours, theirs = socket.socketpair()
-        self.pid = os.fork()
-        if self.pid == 0:  # the zygote: never returns
+        pid = parallel.fork("zygote (rebuilds make their pages in the server's process)")
+        if pid == 0:  # the zygote: never returns
             ours.close()
             _zygote(theirs)
         theirs.close()
+        self.pid = pid or 0
         self.socket: socket.socket | None = ours
+        if pid is None:
+            ours.close()
+            self.socket = None
 
     def fork(self, fd: int, agg: Aggregate, options: pages.Options, root: Path) -> bool:
         """Have a second process send the pages of `agg` to `fd`; False when the zygote is gone."""
@@ -247,8 +257,8 @@ class Zygote:
             self.socket.sendall(data)
             if _received(self.socket, 1) == b"+":
                 return True
-        except (OSError, pickle.PicklingError, TypeError, AttributeError):  # gone, or a value that does not pickle
-            pass
+        except (OSError, pickle.PicklingError, TypeError, AttributeError) as exc:  # gone, or a value that does not pickle
+            parallel.refused("second process for the pages", f"the zygote failed: {exc}")
         self.close()  # the pages are made in the build's process from now on
         return False
 
@@ -304,18 +314,15 @@ def _received(sock: socket.socket, size: int) -> bytes:
 def start(agg: Aggregate, options: pages.Options, root: Path, clock: timing.Clock,
           previous: History | None = None, store: Store | None = None, zygote: Zygote | None = None) -> Local | Forked:
     """The pages of `agg`: made by a second process where one can run beside this one, else here."""
-    if forkable():
+    why = parallel.why_not_beside() or parallel.why_not_fork()
+    if not why:
         return Forked(agg, options, root, clock)
-    if zygote is not None and zygote.socket is not None and parallel():
+    if zygote is not None and zygote.socket is not None and parallel.beside():
         return Forked(agg, options, root, clock, zygote)
+    parallel.refused("second process for the pages", why)
     with clock("history"):
         history = read_history(root, previous, store)
     return Local.of(agg, options, history)
-
-
-def forkable() -> bool:
-    """A forked copy can run beside this process: more than one core, and a fork is safe."""
-    return parallel() and can_fork()
 
 
 def _child(fd: int, agg: Aggregate, options: pages.Options, root: Path) -> None:
@@ -368,8 +375,8 @@ class _Sender:
         self.done = False
         self.error: OSError | None = None
         self.ready = threading.Condition()
-        self.thread = threading.Thread(target=self._write, name="taizhang-pages", daemon=True)
-        self.thread.start()
+        # Only in the second process, itself a fast path: with the switch off it never runs.
+        self.thread = parallel.thread(self._write, "taizhang-pages")
 
     def __call__(self, kind: str, uri: str, value: Any, wait: bool = True) -> None:
         data = pickle.dumps((kind, uri, value), protocol=pickle.HIGHEST_PROTOCOL)

@@ -24,6 +24,8 @@ from typing import Any, TypeVar
 
 import yaml
 
+from taizhang.speed import parallel
+
 T = TypeVar("T")
 FOLDER = "taizhang"
 
@@ -57,12 +59,8 @@ class Store:
         under `mkdocs serve`) or unavailable."""
         if self.folder is None:
             return
-        if not self.aside or not can_fork(self.threads):
-            self._write(name, value)
-            return
-        try:
-            pid = os.fork()
-        except OSError:
+        pid = parallel.fork("fork to write the store (written in this process)", self.threads) if self.aside else None
+        if pid is None:
             self._write(name, value)
             return
         if pid == 0:  # the copy: write, then leave at once, with no clean-up of the parent's state
@@ -102,13 +100,6 @@ class Store:
     def _path(self, name: str) -> Path:
         assert self.folder is not None
         return self.folder / f"{name}-{self.name}.pickle"
-
-
-def can_fork(threads: int = 1) -> bool:
-    """A forked copy of this process is safe: fork exists, and no thread runs but `threads` known
-    to hold nothing the copy uses (a copy keeps only the thread that forked, with every lock as it
-    was: one taken by another thread, say a web server's logging, would never be let go)."""
-    return hasattr(os, "fork") and threading.active_count() <= threads
 
 
 def git_dir(root: Path) -> Path | None:
