@@ -23,6 +23,7 @@ from mkdocs.structure.pages import Page
 
 from taizhang import text
 from taizhang.labels import LABELS
+from taizhang.history import git
 from taizhang.history.commits import History
 from taizhang.ledger.figures import Aggregate
 from taizhang.ledger.public import named, public_ledger, public_nav
@@ -99,7 +100,7 @@ class TaizhangPlugin(BasePlugin):
             self.cache.save(self.store)
         options = pages.Options(repo_url=config.repo_url, edit_uri=config.edit_uri,
                                 public=os.environ.get("TAIZHANG_PROFILE") == "public",
-                                directory_urls=config.use_directory_urls)
+                                directory_urls=config.use_directory_urls, commit=git.head(root))
         self.public = options.public
         if errors:
             for error in errors:
@@ -113,7 +114,7 @@ class TaizhangPlugin(BasePlugin):
             agg = Aggregate(public_ledger(ledger) if options.public else ledger, as_of)
         if downloads.parallel():  # on another core, with the ledger checked here, once pages are converted (on_env)
             self.downloads = partial(downloads.Worker, root, as_of, options.public,
-                                     lambda: pages.downloads(agg, options.public))
+                                     lambda: pages.downloads(agg, options.public, options.commit))
             options.downloads = False
         config.site_name = text.html(ledger.title)
         for line in agg.mismatch_lines():

@@ -95,7 +95,9 @@ def run_export(args: argparse.Namespace) -> int:
 
         excel.write(agg, args.output)
         return 0
-    text = export.to_json(agg) if args.format == "json" else export.to_csv(agg)
+    from taizhang.history import git
+
+    text = export.to_json(agg, commit=git.head(args.root)) if args.format == "json" else export.to_csv(agg)
     if args.output is None:
         sys.stdout.write(text)
     else:
