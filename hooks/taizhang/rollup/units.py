@@ -247,8 +247,10 @@ def fetch(root: Path, config: Config, where: str) -> bytes:
                 raise FileNotFoundError(R["http_status"].format(code=exc.code)) from None
             raise OSError(R["http_status"].format(code=exc.code)) from None
         except urllib.error.URLError as exc:
+            if isinstance(exc.reason, TimeoutError):
+                raise OSError(R["timeout"].format(seconds=config.timeout_seconds)) from None
             raise OSError(R["unreachable"].format(reason=exc.reason)) from None
-        except TimeoutError:
+        except TimeoutError:  # the answer started, then stalled
             raise OSError(R["timeout"].format(seconds=config.timeout_seconds)) from None
     else:
         path = root / where
