@@ -80,6 +80,11 @@ def ledger_5000() -> float | None:
     return float(found.group(1)) if found else None
 
 
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # a line per request would bury the table
+        pass
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--units", type=int, default=100)
@@ -90,8 +95,7 @@ def main(argv: list[str] | None = None) -> int:
     exports = units(args.units, args.problems)
     prepared = time.perf_counter() - start
     size = sum(p.stat().st_size for p in exports.rglob("taizhang.json"))
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(exports))
-    handler.log_message = lambda *a: None  # type: ignore[method-assign]
+    handler = functools.partial(_Quiet, directory=str(exports))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
