@@ -67,3 +67,24 @@ def test_the_sites_download_is_valid(tmp_path: Path, profile: str) -> None:
     jsonschema.validate(data, schema())
     head = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True, check=True).stdout.strip()
     assert data["commit"] == head
+
+
+def test_the_commit_is_read_from_loose_and_packed_refs_detached_and_unborn(tmp_path: Path) -> None:
+    from taizhang.history import git
+
+    root = tmp_path / "repo"
+    run = lambda *a: subprocess.run(["git", "-C", str(root), *a], capture_output=True, text=True, check=True).stdout.strip()  # noqa: E731
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    assert git.head(root) is None  # unborn: no commit yet
+    (root / "a.txt").write_text("a", encoding="utf-8")
+    run("add", "a.txt")
+    run("-c", "user.name=t", "-c", "user.email=t@example.invalid", "commit", "-qm", "a")
+    head = run("rev-parse", "HEAD")
+    assert git.head(root) == head  # a loose ref
+    run("pack-refs", "--all")
+    assert not (root / ".git" / "refs" / "heads" / run("branch", "--show-current")).exists()
+    assert git.head(root) == head  # packed
+    run("checkout", "-q", "--detach")
+    assert git.head(root) == head
+    run("worktree", "add", "-q", str(tmp_path / "linked"), "-b", "other")
+    assert git.head(tmp_path / "linked") == head  # a linked worktree: .git is a file

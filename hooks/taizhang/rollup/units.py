@@ -10,10 +10,12 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import yaml
 
 from taizhang.errors import Error, show
+from taizhang.text import url
 from taizhang.labels import ROLLUP_WORDS as R
 from taizhang.labels import STATUSES
 from taizhang.ledger.export import SCHEMA_VERSION
@@ -107,6 +109,12 @@ class Unit:
     @property
     def on_time_rate(self) -> float:
         return rate(self.on_time, self.completed_due)
+
+    def measure_url(self, m: Measure) -> str | None:
+        """The measure on the unit's own site (SPEC page addresses), when units.yml gives a web address."""
+        if not self.source.site:
+            return None
+        return url(f"{self.source.site.rstrip('/')}/problems/{quote(m.problem, safe='')}/#{quote(m.id, safe='')}")
 
 
 @dataclass
