@@ -109,14 +109,6 @@ def repo(root: Path) -> Repo:
     return Repo(root, lines[1].strip(), head, lines[0].strip() == "true")
 
 
-def head(root: Path) -> str | None:
-    """The commit checked out at `root`, or None outside git or before the first commit (the export's `commit`)."""
-    try:
-        return repo(root).head
-    except (GitError, OSError):
-        return None
-
-
 def _relative(repo: Repo, path: str) -> str | None:
     """A path from the repository top made relative to the ledger root (None: outside it)."""
     return path[len(repo.prefix):] if path.startswith(repo.prefix) else None
