@@ -27,6 +27,7 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/rollup.py
 
 clean:
 	rm -rf $(VENV) site .pytest_cache .git/taizhang

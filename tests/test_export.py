@@ -23,7 +23,9 @@ def data() -> dict:
 
 
 def test_summary_matches_the_hand_count(data: dict) -> None:
-    assert data["ledger"] == {"title": "区委第三巡察组巡察青山镇党委反馈意见整改台账", "unit": "青山镇党委", "as_of": "2023-09-15"}
+    assert data["ledger"] == {"title": "区委第三巡察组巡察青山镇党委反馈意见整改台账", "unit": "青山镇党委", "as_of": "2023-09-15",
+                              "inspection": {"by": "区委第三巡察组", "from": "2023-04-20", "to": "2023-05-20",
+                                             "feedback_on": "2023-07-06"}}
     assert data["summary"] == {
         "problems": 35, "manifestations": 56, "measures": 88,
         "measures_by_status": {"not_started": 4, "in_progress": 17, "done": 19, "closed": 48},

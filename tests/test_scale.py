@@ -18,6 +18,7 @@ import pytest
 from conftest import AS_OF, REPO, Build, build, site_repo
 from gitrepo import git_commands, git_shim
 from taizhang.cli import demo
+from taizhang.history import git
 from taizhang.site import downloads
 from taizhang.site import pages as site
 from taizhang.ledger.figures import Aggregate
@@ -180,10 +181,11 @@ def threads_running(running: bool = True) -> Iterator[None]:
 def test_second_process_writes_what_the_build_would(public: bool, forked: bool) -> None:
     """Forked, it writes the ledger the build checked; else a new process loads the records itself."""
     agg = reference_agg(public)
-    expected = {page.uri: page.content for page in site.downloads(agg, public)}
+    commit = git.head(REPO)  # the export names the commit the build read, as the plugin passes it
+    expected = {page.uri: page.content for page in site.downloads(agg, public, commit)}
     assert downloads.uris(public) == list(expected)
     with threads_running(not forked):
-        worker = downloads.Worker(REPO, date.fromisoformat(AS_OF), public, lambda: site.downloads(agg, public))
+        worker = downloads.Worker(REPO, date.fromisoformat(AS_OF), public, lambda: site.downloads(agg, public, commit))
     assert (worker.process is None) == forked
     try:
         worker.wait()

@@ -9,6 +9,7 @@ Data flows one way, and each subpackage imports only from those above it in this
 - `reports`: the weekly report (and the other upward reports) as data.
 - `office`: Excel and Word files, out and in.
 - `site`: the generated pages of the MkDocs site, their HTML rows and charts, the downloads.
+- `rollup`: one round over many units: units.yml, each unit's JSON export fetched and checked, the roll-up's pages and workbook.
 - `authoring`: changing records: byte-exact edits, `new`/`update`, reviewing a change (`diff`).
 - `cli`: the `taizhang` command.
 - `plugin`: the MkDocs plugin, the only module that imports MkDocs.

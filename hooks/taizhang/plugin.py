@@ -23,6 +23,9 @@ from mkdocs.structure.pages import Page
 
 from taizhang import text
 from taizhang.labels import LABELS
+from taizhang.history import git
+from taizhang.rollup import pages as rollup_pages
+from taizhang.rollup import units as rollup_units
 from taizhang.history.commits import History
 from taizhang.ledger.figures import Aggregate
 from taizhang.ledger.public import named, public_ledger, public_nav
@@ -103,6 +106,8 @@ class TaizhangPlugin(BasePlugin):
         root = Path(config.config_file_path).parent
         if root != self.root:
             self._forget(root)
+        if (root / rollup_units.CONFIG).exists() and not (root / "records").exists():  # a round's roll-up over units
+            return self._rollup(config, root)
         records = str(root / "records")
         if records not in [str(Path(w)) for w in config.watch]:
             config.watch.append(records)
@@ -115,7 +120,7 @@ class TaizhangPlugin(BasePlugin):
             self.cache.save(self.store)
         options = pages.Options(repo_url=config.repo_url, edit_uri=config.edit_uri,
                                 public=os.environ.get("TAIZHANG_PROFILE") == "public",
-                                directory_urls=config.use_directory_urls)
+                                directory_urls=config.use_directory_urls, commit=git.head(root))
         self.public = options.public
         if errors:
             for error in errors:
@@ -129,7 +134,7 @@ class TaizhangPlugin(BasePlugin):
             agg = Aggregate(public_ledger(ledger) if options.public else ledger, as_of)
         if parallel.beside():  # on another core, with the ledger checked here, once pages are converted (on_env)
             self.downloads = partial(downloads.Worker, root, as_of, options.public,
-                                     lambda: pages.downloads(agg, options.public))
+                                     lambda: pages.downloads(agg, options.public, options.commit))
             options.downloads = False
         else:
             parallel.refused("second process for the downloads", parallel.why_not_beside())
@@ -141,6 +146,28 @@ class TaizhangPlugin(BasePlugin):
         with self.clock("pages"):
             made = self._start(pipeline.start(agg, options, root, self.clock, self.history, self.store, self.zygote))
         self.history = made.history if isinstance(made, pipeline.Local) else None
+        return config
+
+    def _rollup(self, config: MkDocsConfig, root: Path) -> MkDocsConfig:
+        """A roll-up repository: its pages from the units' exports. A unit without current figures is a
+        warning (`--strict` stops) unless units.yml allows it; a wrong units.yml is the error site."""
+        config.watch.append(str(root / rollup_units.CONFIG))
+        config.extra_css[:0] = [s for s in STYLES if s not in config.extra_css]
+        config.extra_javascript[:0] = [s for s in SCRIPTS if s not in config.extra_javascript]
+        self.public = os.environ.get("TAIZHANG_PROFILE") == "public"
+        try:
+            with self.clock("rollup"):
+                rollup, made = rollup_pages.site(root, as_of_date(), self.public)
+        except rollup_units.ConfigError as exc:
+            for error in exc.errors:
+                log.warning("%s", error)
+            self.broken = True
+            self._start(pipeline.Local.listed(pages.error_pages(exc.errors, pages.Options())))
+            return config
+        for line in rollup.warnings():
+            (log.info if rollup.config.allow_missing else log.warning)("%s", line)
+        config.site_name = text.html(rollup.config.round)
+        self._start(pipeline.Local.listed(made))
         return config
 
     def _start(self, made: pipeline.Local | pipeline.Forked) -> pipeline.Local | pipeline.Forked:

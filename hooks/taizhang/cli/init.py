@@ -16,6 +16,7 @@ from pathlib import Path
 from taizhang.labels import INIT_WORDS as W
 
 SKELETON = resources.files("taizhang.cli") / "skeleton"
+ROLLUP = resources.files("taizhang.cli") / "skeleton_rollup"  # a round's roll-up: units.yml, no records
 SITE = ("mkdocs.yml", "docs", ".gitignore", ".pre-commit-config.yaml", "requirements.txt", ".github", ".gitlab-ci.yml")
 
 
@@ -32,6 +33,18 @@ def init(target: Path, title: str, unit: str) -> list[str]:
         text = (SKELETON / "records" / name).read_text(encoding="utf-8")
         text = text.replace("$title", _quoted(title)).replace("$unit", _quoted(unit))
         written.append(_write(target / "records" / name, text.encode("utf-8")))
+    if not (target / ".git").exists():
+        subprocess.run(["git", "init", "--quiet", str(target)], check=True, capture_output=True)
+    return sorted(str(Path(p).relative_to(target)) for p in written)
+
+
+def init_rollup(target: Path, round: str) -> list[str]:
+    """Write a new roll-up repository at `target` (absent or empty); returns the files written."""
+    if target.exists() and (not target.is_dir() or any(p.name != ".git" for p in target.iterdir())):
+        raise InitError(W["not_empty"].format(dir=target))
+    written = _copy(ROLLUP, target)
+    units = target / "units.yml"
+    units.write_text(units.read_text(encoding="utf-8").replace("$round", _quoted(round)), encoding="utf-8")
     if not (target / ".git").exists():
         subprocess.run(["git", "init", "--quiet", str(target)], check=True, capture_output=True)
     return sorted(str(Path(p).relative_to(target)) for p in written)

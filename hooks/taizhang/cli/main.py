@@ -15,7 +15,7 @@ from taizhang.authoring import githook
 from taizhang.cli import report
 from taizhang.ledger.figures import Aggregate
 from taizhang.errors import Error, LedgerError
-from taizhang.labels import INIT_WORDS
+from taizhang.labels import INIT_WORDS, ROLLUP_WORDS
 from taizhang.ledger.repository import as_of_date, load, load_valid, stored
 
 Command = Callable[[argparse.Namespace], int]
@@ -95,7 +95,9 @@ def run_export(args: argparse.Namespace) -> int:
 
         excel.write(agg, args.output)
         return 0
-    text = export.to_json(agg) if args.format == "json" else export.to_csv(agg)
+    from taizhang.history import git
+
+    text = export.to_json(agg, commit=git.head(args.root)) if args.format == "json" else export.to_csv(agg)
     if args.output is None:
         sys.stdout.write(text)
     else:
@@ -173,12 +175,23 @@ def register_init(subs: argparse._SubParsersAction, parent: argparse.ArgumentPar
     sub.add_argument("dir", type=Path, metavar="DIR", help=INIT_WORDS["dir"])
     sub.add_argument("--title", metavar="T", help=INIT_WORDS["title"])
     sub.add_argument("--unit", metavar="U", help=INIT_WORDS["unit"])
+    sub.add_argument("--rollup", action="store_true", help=ROLLUP_WORDS["init_rollup"])
+    sub.add_argument("--round", metavar="R", help=ROLLUP_WORDS["init_round"])
     return sub
 
 
 def run_init(args: argparse.Namespace) -> int:
     from taizhang.cli import init
 
+    if args.rollup:
+        try:
+            written = init.init_rollup(args.dir, args.round or ROLLUP_WORDS["default_round"])
+        except init.InitError as exc:
+            print(f"taizhang: {exc}", file=sys.stderr)
+            return 1
+        print(ROLLUP_WORDS["init_done"].format(dir=args.dir, count=len(written)))
+        print("  " + ROLLUP_WORDS["init_next"].format(dir=args.dir))
+        return 0
     unit = args.unit or INIT_WORDS["default_unit"]
     try:
         written = init.init(args.dir, args.title or INIT_WORDS["default_title"].format(unit=unit), unit)

@@ -7,6 +7,7 @@ through cat-file's stdin as blob ids, so no record content ever becomes a comman
 from __future__ import annotations
 
 import itertools
+import re
 import os
 import queue
 import subprocess
@@ -18,6 +19,7 @@ from pathlib import Path
 
 from taizhang.labels import HISTORY_WORDS
 from taizhang.speed import parallel
+from taizhang.speed.store import git_dir
 
 ZERO = "0" * 40
 _CHUNK = 1 << 20
@@ -107,6 +109,49 @@ def repo(root: Path) -> Repo:
         lines = out.decode("utf-8", "replace").split("\n")
         head = None
     return Repo(root, lines[1].strip(), head, lines[0].strip() == "true")
+
+
+def head(root: Path) -> str | None:
+    """The commit checked out at `root` (the export's `commit`), or None outside git or before the
+    first commit. Read from the git directory's files: a build starts the same git processes as
+    before it named its commit; git itself answers only where the files do not (e.g. reftable)."""
+    found = _head_from_files(root)
+    if found is not False:
+        return found
+    try:
+        return repo(root).head
+    except (GitError, OSError):
+        return None
+
+
+_COMMIT_ID = re.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?")
+
+
+def _head_from_files(root: Path) -> str | None | bool:
+    """HEAD's commit id from .git/HEAD, the ref's file or packed-refs; None outside git; False when unsure."""
+    folder = git_dir(root)
+    if folder is None:
+        return None
+    try:
+        line = (folder / "HEAD").read_text("utf-8").strip()
+        if _COMMIT_ID.fullmatch(line):  # detached, as in CI checkouts
+            return line
+        if not line.startswith("ref: refs/"):
+            return False
+        ref = line.removeprefix("ref: ")
+        common = folder / (folder / "commondir").read_text("utf-8").strip() if (folder / "commondir").is_file() else folder
+        for place in (folder, common):
+            if (place / ref).is_file():
+                found = (place / ref).read_text("utf-8").strip()
+                return found if _COMMIT_ID.fullmatch(found) else False
+        packed = common / "packed-refs"
+        if packed.is_file():
+            for entry in packed.read_text("utf-8").splitlines():
+                if entry.endswith(" " + ref) and _COMMIT_ID.fullmatch(entry.split(" ", 1)[0]):
+                    return entry.split(" ", 1)[0]
+        return None if not (common / "reftable").exists() and (common / "refs").is_dir() else False  # unborn branch
+    except (OSError, UnicodeDecodeError):
+        return False
 
 
 def _relative(repo: Repo, path: str) -> str | None:

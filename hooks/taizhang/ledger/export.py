@@ -17,15 +17,30 @@ def _day(value: date | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def to_data(agg: Aggregate, public: bool = False) -> dict[str, Any]:
-    """The JSON export; `public` drops people and non-public problems (docs/guide/format.md, 公开版)."""
+# Raised only when a key changes meaning; keys are only ever added (docs/guide/format.md, JSON 导出).
+# taizhang.schema.json beside this module describes this version; a roll-up reads only the versions it knows.
+SCHEMA_VERSION = 1
+
+
+def to_data(agg: Aggregate, public: bool = False, commit: str | None = None) -> dict[str, Any]:
+    """The JSON export; `public` drops people and non-public problems (docs/guide/format.md, 公开版);
+    `commit` is the commit the ledger was read from (None outside git)."""
     ledger = agg.ledger
+    inspection = ledger.inspection
     problems = [p for p in agg.problems if p.public or not public]
     shown = {p.id for p in problems}
     rows = [r for r in agg.rows if r.problem.id in shown]
     t = tally(rows)
     return {
-        "ledger": {"title": ledger.title, "unit": ledger.unit, "as_of": agg.as_of.isoformat()},
+        "schema_version": SCHEMA_VERSION,
+        "commit": commit,
+        "ledger": {
+            "title": ledger.title, "unit": ledger.unit, "as_of": agg.as_of.isoformat(),
+            "inspection": None if inspection is None else {
+                "by": inspection.by, "from": _day(inspection.from_), "to": _day(inspection.to),
+                "feedback_on": _day(inspection.feedback_on),
+            },
+        },
         "summary": {
             "problems": len(problems),
             "manifestations": sum(len(p.manifestations) for p in problems),
@@ -89,8 +104,8 @@ def _measure(row: Row, public: bool) -> dict[str, Any]:
     return found
 
 
-def to_json(agg: Aggregate, public: bool = False) -> str:
-    return json.dumps(to_data(agg, public), ensure_ascii=False, indent=2) + "\n"
+def to_json(agg: Aggregate, public: bool = False, commit: str | None = None) -> str:
+    return json.dumps(to_data(agg, public, commit), ensure_ascii=False, indent=2) + "\n"
 
 
 CSV_HEADER = ("编号", "问题编号", "方面", "整改措施", "责任领导", "责任科室", "责任人", "整改时限", "整改状态",

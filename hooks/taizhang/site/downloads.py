@@ -25,6 +25,7 @@ from pathlib import Path
 from taizhang.ledger.figures import Aggregate
 from taizhang.errors import LedgerError
 from taizhang.ledger.repository import Cache, load_valid
+from taizhang.history import git
 from taizhang.ledger.public import public_ledger
 from taizhang.site.pages import Page, downloads
 from taizhang.speed import parallel
@@ -115,7 +116,7 @@ def main(argv: list[str]) -> int:
     except LedgerError:  # changed since the build checked it: the build writes them itself
         return 1
     public = "--public" in flags
-    write(downloads(Aggregate(public_ledger(ledger) if public else ledger, date.fromisoformat(as_of)), public), Path(folder))
+    write(downloads(Aggregate(public_ledger(ledger) if public else ledger, date.fromisoformat(as_of)), public, git.head(Path(root))), Path(folder))
     return 0
 
 

@@ -51,6 +51,7 @@ class Options:
     # Record path (records/...) → date of its last commit, from git history; pages show it.
     updated: dict[str, date] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
+    commit: str | None = None  # the commit the records were read from, named in the JSON export
 
 
 LIST_PAGES = ("index.md", "problems/index.md", "tasks/index.md", "owners/index.md", "progress/index.md",
@@ -179,7 +180,7 @@ def plan(agg: Aggregate, options: Options, history: History | Pending | None = N
         return r.render("progress.md.j2", "progress/index.md", burnup=charts.burnup_chart(w.points()) if w.available else "")
 
     # The exports first: a builder reads them as it lists its files, before any page.
-    found: Plan = [(page.uri, partial(ready, page)) for page in downloads(agg, options.public)] if options.downloads else []
+    found: Plan = [(page.uri, partial(ready, page)) for page in downloads(agg, options.public, options.commit)] if options.downloads else []
     found += [
         ("index.md", partial(r.render, "home.md.j2", "index.md")),
         ("problems/index.md", partial(r.render, "problems.md.j2", "problems/index.md", groups=areas)),
@@ -271,14 +272,14 @@ def edit_url(problem: Problem, options: Options) -> str | None:
     return f"{base.removesuffix('/docs')}/{quote(problem.path)}"
 
 
-def downloads(agg: Aggregate, public: bool = False) -> list[Page]:
+def downloads(agg: Aggregate, public: bool = False, commit: str | None = None) -> list[Page]:
     """The exports; the public profile offers the JSON only, with its omissions (docs/guide/format.md, 公开版)."""
     from taizhang.office import excel  # openpyxl takes a tenth of a second to import; most builds have it made elsewhere
 
     if public:
-        return [Page("downloads/taizhang.json", export.to_json(agg, public=True))]
+        return [Page("downloads/taizhang.json", export.to_json(agg, public=True, commit=commit))]
     return [
-        Page("downloads/taizhang.json", export.to_json(agg)),
+        Page("downloads/taizhang.json", export.to_json(agg, commit=commit)),
         Page("downloads/taizhang.csv", export.to_csv(agg)),
         Page("downloads/taizhang.xlsx", excel.to_bytes(agg)),
     ]
