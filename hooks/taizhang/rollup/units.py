@@ -111,7 +111,7 @@ class Unit:
         return rate(self.on_time, self.completed_due)
 
     def measure_url(self, m: Measure) -> str | None:
-        """The measure on the unit's own site (SPEC page addresses), when units.yml gives a web address."""
+        """The measure on the unit's own site (the site's page addresses), when units.yml gives a web address."""
         if not self.source.site:
             return None
         return url(f"{self.source.site.rstrip('/')}/problems/{quote(m.problem, safe='')}/#{quote(m.id, safe='')}")
