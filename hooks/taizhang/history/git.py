@@ -70,6 +70,7 @@ class Entry:
     author: str
     date: datetime
     changes: list[Change] = field(default_factory=list)
+    email: str = ""  # only to find the person in owners.yml (their `git` key); never shown
 
     @property
     def merge(self) -> bool:
@@ -129,7 +130,7 @@ def log(repo: Repo, folder: str, since: str | None = None,
     entries = []
     for entry in _entries(repo, _tokens(_streamed(
             repo.root, "log", "-z", "--raw", "--no-abbrev", "--no-renames", "-c", "--no-color", "--topo-order",
-            "--format=%x01%H%x00%P%x00%an%x00%aI", *([f"{since}..HEAD"] if since else []), "--", folder))):
+            "--format=%x01%H%x00%P%x00%an%x00%aI%x00%ae", *([f"{since}..HEAD"] if since else []), "--", folder))):
         if seen is not None:
             seen(entry)
         entries.append(entry)
@@ -192,8 +193,8 @@ def _entries(repo: Repo, tokens: Iterator[str]) -> Iterator[Entry]:
         if token.startswith("\x01"):
             if entry is not None:
                 yield entry
-            parents, author, when = next(tokens, ""), next(tokens, ""), next(tokens, "")
-            entry = Entry(token[1:], tuple(parents.split()), _text(author), datetime.fromisoformat(when))
+            parents, author, when, email = next(tokens, ""), next(tokens, ""), next(tokens, ""), next(tokens, "")
+            entry = Entry(token[1:], tuple(parents.split()), _text(author), datetime.fromisoformat(when), email=_text(email))
         elif token.startswith(":") and entry is not None:
             change = _raw(repo, token, next(tokens, ""))
             if change is not None:

@@ -69,9 +69,10 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters.update(t=text.inline, url=text.url, title=text.title, body=text.body, percent=percent, cn=text.chinese_number)
+    env.filters.update(t=text.inline, url=text.url, title=text.title, body=text.body, percent=percent, cn=text.chinese_number, week=text.week)
     env.globals.update(L=labels.LABELS, STATUS=labels.STATUS_LABELS, MARK=labels.MARK_LABELS,
-                       RESULT=labels.RECHECK_RESULTS, LONG_TERM=labels.LONG_TERM, H=labels.HISTORY_WORDS, W=labels.WEEKLY_WORDS)
+                       RESULT=labels.RECHECK_RESULTS, LONG_TERM=labels.LONG_TERM, H=labels.HISTORY_WORDS, W=labels.WEEKLY_WORDS,
+                       O=labels.OFFICE_WORDS)
     env.globals.update(badge=rows.badge, marks=rows.marks, due=rows.due)
     env.globals.update(status_chart=charts.status_chart, completion_chart=charts.completion_chart, urgent=urgent)
     return env
@@ -162,6 +163,7 @@ def plan(agg: Aggregate, options: Options, history: History | Pending | None = N
     it is put in with the bulk lists (a problem's timeline, since when a measure has its status).
     """
     pending = history if isinstance(history, Pending) else Pending.of(history or History())
+    pending = pending.until(agg.as_of)  # commits after the as-of date are on no page
     r = Renderer(agg, options)
     story = cache(lambda: Story(pending.result(), agg, options.repo_url, options.public))
     weekly = cache(lambda: Weekly(pending.result(), agg, options.public))
@@ -243,7 +245,8 @@ def weekly_pages(r: Renderer, weekly: Callable[[], Weekly], weeks: list[str]) ->
         older = weeks[i + 1] if i + 1 < len(weeks) else None
         newer = weeks[i - 1] if i else None
         return r.render("weekly.md.j2", uri, report=report, web=True, older=older, newer=newer,
-                        chart=charts.burnup_chart(report.points))
+                        # The table under the chart lists the last weeks only: the chart draws the same weeks.
+                        chart=charts.burnup_chart(report.points[-len(report.burnup()):]))
 
     return [("weekly/index.md", index), *((f"weekly/{week}.md", partial(week_page, i)) for i, week in enumerate(weeks))]
 

@@ -133,9 +133,8 @@ class Rows:
         return "".join(self._entry(e, problems) for e in entries)
 
     def _entry(self, e: Entry, problems: bool) -> str:
-        commit = (f'<a href="{escape(e.url)}"><code>{e.commit}</code></a>' if e.url
-                  else f"<code>{e.commit}</code>" if e.commit else "—")
-        return (f"<tr><td>{e.day}</td>" + (f"<td>{inline(e.author)}</td>" if self.who else "") + f"<td>{commit}</td>"
+        # The commit is a small link under its date: a column of hashes is a machine's word, and it wrapped.
+        return (f'<tr><td class="tz-nowrap">{e.day}{_commit(e)}</td>' + (f"<td>{inline(e.author)}</td>" if self.who else "")
                 + (f"<td>{self.subject(e.page, '', e.problem)}</td>" if problems else "")
                 # The same events are on the problem's page and on /changes/: put in words once.
                 + f"<td>{self._once('said', e, self._said)}</td></tr>\n")
@@ -184,9 +183,16 @@ def _cells(label: str, value: str) -> str:
     return f"<tr>\n<td>{label}</td>\n<td>{value}</td>\n</tr>\n"
 
 
+def _commit(e: Entry) -> str:
+    """A commit's short id, small, after a date: linked to the git host where the site knows it."""
+    if not e.commit:
+        return ""
+    if e.url:
+        return f' <a class="tz-commit" href="{escape(e.url)}" title="{HISTORY_WORDS["commit"]} {e.commit}">{e.commit}</a>'
+    return f' <small class="tz-commit">{e.commit}</small>'
+
+
 def _since(since: Entry | None) -> tuple[str, str] | None:
     if not since:
         return None
-    commit = (f'（<a href="{escape(since.url)}">{since.commit}</a>）' if since.url
-              else f"（{since.commit}）" if since.commit else "")
-    return HISTORY_WORDS["status_since_label"], since.day + commit
+    return HISTORY_WORDS["status_since_label"], since.day + _commit(since)
