@@ -44,7 +44,9 @@ def test_no_warnings(built: Build) -> None:
 
 def test_home_figures(built: Build) -> None:
     page = text(built.html(""))
-    assert "反馈问题35个、问题表现56条，制定整改措施88条，已完成67条（其中已销号48条），正在推进21条，措施完成率76.1%" in page
+    # The upward sentence, at both levels, in the status bar's categories (推进中 17, 未启动 4 apart).
+    assert ("反馈问题35个，已整改完成15个（其中已销号5个）、正在推进20个、尚未启动0个；制定整改措施88条，"
+            "已完成67条（其中已销号48条）、正在推进17条、尚未启动4条，逾期5条，措施完成率76.1%。") in page
 
 
 def test_home_area_table(built: Build) -> None:

@@ -466,7 +466,7 @@ OFFICE_WORDS: dict[str, str] = {
     "copied": "已复制",
     # The responsibility lists' totals, and why their columns add up to more than the measures.
     "total_row": "合计",
-    "shared_note": "一条措施由多个{role}共同负责的，在每个{role}下各计一次，因此各行之和（{sum}）可能大于措施总数（{measures}）。",
+    "shared_note": "一条措施由多个{role}共同负责的，在每个{role}下各计一次，因此各行之和（{sum}）大于措施总数（{measures}）。",
     "role_department": "科室",
     "role_leader": "责任领导",
     "role_owner": "责任人",

@@ -9,8 +9,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cache
+from typing import Any
 
-from taizhang.labels import STATUSES
+from taizhang.labels import OFFICE_WORDS, STATUSES
 from taizhang.ledger.repository import natural
 from taizhang.ledger.records import Area, Department, Ledger, Measure, Person, Problem
 
@@ -193,6 +194,13 @@ class Aggregate:
         counted = {"problems": len(self.problems), "manifestations": self.manifestations, "measures": len(self.rows)}
         return [(k, getattr(declared, k) if declared else None, v) for k, v in counted.items()]
 
+    def summary(self) -> dict[str, Any]:
+        """The JSON export's summary of this ledger (see `summary`)."""
+        return summary(self.problems, self.rows)
+
+    def upward(self) -> list[str]:
+        return upward(self.summary())
+
     def mismatches(self) -> list[tuple[str, int, int]]:
         return [(k, d, c) for k, d, c in self.reconciliation() if d is not None and d != c]
 
@@ -210,6 +218,39 @@ _KEYS: dict[str, Callable[[Row], Iterable[str]]] = {
     "area": lambda r: (r.problem.area,), "department": lambda r: r.measure.department,
     "leader": lambda r: r.measure.leader, "owner": lambda r: r.measure.owner, "approver": lambda r: _approvers(r.measure),
 }
+
+
+def summary(problems: list[Problem], rows: list[Row]) -> dict[str, Any]:
+    """The headline figures of the JSON export's summary, which the site's upward sentence reads too."""
+    t = tally(rows)
+    by_status = dict.fromkeys(STATUSES, 0)
+    for problem in problems:
+        by_status[problem_status(problem)] += 1
+    return {
+        "problems": len(problems),
+        "manifestations": sum(len(p.manifestations) for p in problems),
+        "measures": t.measures,
+        "measures_by_status": dict(t.by_status),
+        "overdue": t.overdue,
+        "due_soon": t.due_soon,
+        "completion_rate": t.completion_rate,
+        # Problem-level counts (a problem is completed when all its measures are), as reports upward give them.
+        "problems_by_status": by_status,
+        "problems_completed": by_status["done"] + by_status["closed"],
+        "measures_completed": t.completed,
+    }
+
+
+def upward(figures: dict[str, Any]) -> list[str]:
+    """The sentences a unit reports upward, problems then measures, in the status bar's categories."""
+    p, m = figures["problems_by_status"], figures["measures_by_status"]
+    return [
+        OFFICE_WORDS["upward_problems"].format(total=figures["problems"], completed=figures["problems_completed"],
+                                               closed=p["closed"], in_progress=p["in_progress"], not_started=p["not_started"]),
+        OFFICE_WORDS["upward_measures"].format(total=figures["measures"], completed=figures["measures_completed"],
+                                               closed=m["closed"], in_progress=m["in_progress"], not_started=m["not_started"],
+                                               overdue=figures["overdue"], rate=percent(figures["completion_rate"])),
+    ]
 
 
 def tally(rows: Iterable[Row]) -> Tally:

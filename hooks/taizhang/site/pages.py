@@ -180,14 +180,20 @@ def plan(agg: Aggregate, options: Options, history: History | Pending | None = N
         w = weekly()
         return r.render("progress.md.j2", "progress/index.md", burnup=charts.burnup_chart(w.points()) if w.available else "")
 
+    def owners() -> Page:
+        leaders, owners, departments = roles(agg, agg.as_leader), roles(agg, agg.as_owner), agg.by_department()
+        # What each list's rows add up to: a measure shared by two holders counts under each.
+        sums = dict(leader=sum(g.tally.measures for _, g in leaders), owner=sum(g.tally.measures for _, g in owners),
+                    department=sum(g.tally.measures for g in departments))
+        return r.render("owners.md.j2", "owners/index.md", leaders=leaders, owners=owners, sums=sums)
+
     # The exports first: a builder reads them as it lists its files, before any page.
     found: Plan = [(page.uri, partial(ready, page)) for page in downloads(agg, options.public)] if options.downloads else []
     found += [
         ("index.md", partial(r.render, "home.md.j2", "index.md")),
         ("problems/index.md", partial(r.render, "problems.md.j2", "problems/index.md", groups=areas)),
         ("tasks/index.md", partial(r.render, "tasks.md.j2", "tasks/index.md")),
-        ("owners/index.md", lambda: r.render("owners.md.j2", "owners/index.md", leaders=roles(agg, agg.as_leader),
-                                             owners=roles(agg, agg.as_owner))),
+        ("owners/index.md", owners),
     ]
     for area, items in areas:
         for i, problem in enumerate(items):
