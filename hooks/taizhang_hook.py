@@ -93,6 +93,9 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
         _downloads = partial(downloads.Worker, root, as_of, options.public, lambda: pages.downloads(agg, options.public))
         options.downloads = False
     config.site_name = text.html(ledger.title)
+    if pages.OVERRIDES not in config.theme.dirs:  # the phone header's short title (site/overrides/main.html)
+        config.theme.dirs.insert(0, pages.OVERRIDES)
+    config.extra["tz_short_title"] = pages.short_title(ledger)
     for line in _mismatches(agg):
         log.info("%s", line)
     if _serving and _zygote is None and pipeline.forkable():  # the first build, before the server's threads start

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache, cached_property, partial
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urljoin
 
@@ -53,8 +54,17 @@ class Options:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-LIST_PAGES = ("index.md", "problems/index.md", "tasks/index.md", "owners/index.md", "progress/index.md",
-              "weekly/index.md", "changes/index.md")
+LIST_PAGES = ("index.md", "problems/index.md", "tasks/index.md", "owners/index.md", "departments/index.md",
+              "progress/index.md", "weekly/index.md", "changes/index.md")
+
+
+# Material's templates as the site uses them (main.html: the phone header's short title); the builder puts this first.
+OVERRIDES = str(Path(__file__).parent / "overrides")
+
+
+def short_title(ledger: Any) -> str:
+    """The header's title on a phone, where the full title is cut mid-word: 镇党委整改台账."""
+    return labels.OFFICE_WORDS["short_title"].format(unit=ledger.unit)
 
 
 @cache
@@ -92,7 +102,9 @@ class Renderer:
         bulk = Bulk(partial(self.html, uri))
         page = environment().get_template(template).render(
             agg=self.agg, ledger=self.agg.ledger, as_of=self.agg.as_of, options=self.options,
-            link=lambda target: relative(uri, target), person_name=self.person, department_name=self.department,
+            link=lambda target: relative(uri, target), person_name=self.person,
+            # For raw HTML, which MkDocs does not rewrite: the final address of file `target` from this page.
+            url_of=lambda target: href(address(uri, self.options.directory_urls), address(target, self.options.directory_urls)), department_name=self.department,
             bulk=bulk, **context,
         )
         return Page(uri, page, bulk.fills)
@@ -192,7 +204,7 @@ def plan(agg: Aggregate, options: Options, history: History | Pending | None = N
     found += [
         ("index.md", partial(r.render, "home.md.j2", "index.md")),
         ("problems/index.md", partial(r.render, "problems.md.j2", "problems/index.md", groups=areas)),
-        ("tasks/index.md", partial(r.render, "tasks.md.j2", "tasks/index.md")),
+        ("tasks/index.md", lambda: r.render("tasks.md.j2", "tasks/index.md", filters=filters(agg, options.public))),
         ("owners/index.md", owners),
     ]
     for area, items in areas:
@@ -201,6 +213,9 @@ def plan(agg: Aggregate, options: Options, history: History | Pending | None = N
             found.append((f"problems/{problem.id}.md", partial(problem_page, area, problem, *neighbours)))
     for person in agg.ledger.people:
         found.append((f"owners/{person.id}.md", partial(person_page, r, person)))
+    found.append(("departments/index.md", lambda: r.render(
+        "departments.md.j2", "departments/index.md", groups=agg.by_department(),
+        shared=sum(g.tally.measures for g in agg.by_department()))))
     for department in agg.ledger.departments:
         found.append((f"departments/{department.id}.md", partial(department_page, r, department)))
     # What the history tells, last: by the time a build reads these, it has been read.
@@ -255,6 +270,20 @@ def weekly_pages(r: Renderer, weekly: Callable[[], Weekly], weeks: list[str]) ->
                         chart=charts.burnup_chart(report.points[-len(report.burnup()):]))
 
     return [("weekly/index.md", index), *((f"weekly/{week}.md", partial(week_page, i)) for i, week in enumerate(weeks))]
+
+
+def filters(agg: Aggregate, public: bool) -> list[tuple[str, str, list[tuple[str, str]]]]:
+    """/tasks/' filters: (key, label, [(value, label), ...]); the rows carry the same keys (rows._keys)."""
+    words = labels.OFFICE_WORDS
+    statuses = [(s, labels.STATUS_LABELS[s]) for s in labels.STATUSES] + [("completed", labels.LABELS["completed"])]
+    areas = [(a.id, f"{text.chinese_number(i)}、{a.name}") for i, a in enumerate(agg.ledger.areas, 1)]
+    departments = [(g.key, g.name) for g in agg.by_department() if g.rows]
+    found = [("status", words["filter_status"], statuses), ("area", words["filter_area"], areas),
+             ("department", words["filter_department"], departments)]
+    if not public:  # the public profile names no one
+        found.append(("leader", words["filter_leader"], [(p.id, p.name) for p, _ in roles(agg, agg.as_leader)]))
+    windows = [(w, words[f"window_{w}"]) for w in ("overdue", "due_soon", "month")]
+    return found + [("window", words["filter_window"], windows)]
 
 
 def roles(agg: Aggregate, role: Any) -> list[tuple[Any, Any]]:

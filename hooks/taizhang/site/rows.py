@@ -123,7 +123,7 @@ class Rows:
     def _measure(self, row: Row) -> str:
         m = row.measure
         who = self.who
-        return (f"<tr><td>{self.measure_link(row)}</td><td>{inline(row.problem.title)}</td><td>{inline(m.text)}</td>"
+        return (f"<tr{_keys(row, who)}><td>{self.measure_link(row)}</td><td>{inline(row.problem.title)}</td><td>{inline(m.text)}</td>"
                 + (f"<td>{self.people(m.leader)}</td>" if who else "") + f"<td>{self.departments(m.department)}</td>"
                 + (f"<td>{self.people(m.owner)}</td>" if who else "")
                 + f"<td>{due(m)}</td><td>{badge(m.status)}{marks(row)}</td></tr>\n")
@@ -169,6 +169,14 @@ class Rows:
             found = made[id(item)] = make(item)
             self._kept.append(item)
         return found
+
+
+def _keys(row: Row, who: bool) -> str:
+    """What /tasks/' filters pick rows by (taizhang.js): ids, the deadline, the marks as of the build."""
+    m = row.measure
+    keys = {"status": m.status, "area": row.problem.area, "department": " ".join(m.department),
+            "leader": " ".join(m.leader) if who else "", "due": str(m.due or ""), "marks": " ".join(row.marks)}
+    return "".join(f' data-{key}="{escape(value)}"' for key, value in keys.items() if value)
 
 
 def _evidence(e: Evidence) -> str:
