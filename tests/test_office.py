@@ -21,17 +21,14 @@ AS_OF = date(2023, 9, 15)
 DATE = re.compile(r"\b(20\d\d-[01]\d-[0-3]\d)\b")
 
 
-@pytest.fixture(scope="module")
-def dated(tmp_path_factory: pytest.TempPathFactory) -> Build:
+def dated_ledger(root: Path) -> Path:
     """The reference ledger imported on 2023-07-15 by the clerk (mapped in owners.yml by e-mail), a
     progress update on 2023-09-08 by 李四 (not mapped), and one after the as-of date, on 2023-10-20."""
-    root = tmp_path_factory.mktemp("office") / "ledger"
     repo = GitRepo(root)
     shutil.copytree(REPO / "records", root / "records")
     owners = root / "records/owners.yml"
     owners.write_text(owners.read_text(encoding="utf-8").replace(
         "    git: [Seed 98030e61 maintainers]", "    git: [Clerk@Example.gov.cn]"), encoding="utf-8")
-    repo.git("config", "user.useConfigOnly", "false")
     stamp = {"GIT_AUTHOR_NAME": "dzb-bot", "GIT_AUTHOR_EMAIL": "clerk@example.gov.cn",
              "GIT_AUTHOR_DATE": "2023-07-15T17:30:00+08:00", "GIT_COMMITTER_NAME": "dzb-bot",
              "GIT_COMMITTER_EMAIL": "clerk@example.gov.cn", "GIT_COMMITTER_DATE": "2023-07-15T17:30:00+08:00"}
@@ -43,8 +40,12 @@ def dated(tmp_path_factory: pytest.TempPathFactory) -> Build:
     p02 = root / "records/A1/P02.md"
     p02.write_text(p02.read_text(encoding="utf-8").replace("形成研判报告", "形成研判报告并通报"), encoding="utf-8")
     repo.commit("2023-10-20", "王五")
-    site_repo(root)
-    result = build(root, env={"TAIZHANG_AS_OF": AS_OF.isoformat()})
+    return site_repo(root)
+
+
+@pytest.fixture(scope="module")
+def dated(tmp_path_factory: pytest.TempPathFactory) -> Build:
+    result = build(dated_ledger(tmp_path_factory.mktemp("office") / "ledger"), env={"TAIZHANG_AS_OF": AS_OF.isoformat()})
     assert result.error is None, result.warnings()
     return result
 
