@@ -150,5 +150,7 @@ def test_a_ledger_written_elsewhere(tmp_path: Path) -> None:
     data = json.loads((result.site / "downloads/taizhang.json").read_text(encoding="utf-8"))
     assert data["summary"] == {"problems": 2, "manifestations": 2, "measures": 3,
                                "measures_by_status": {"not_started": 1, "in_progress": 1, "done": 1, "closed": 0},
-                               "overdue": 1, "due_soon": 0, "completion_rate": 0.3333}
+                               "overdue": 1, "due_soon": 0, "completion_rate": 0.3333,
+                               "problems_by_status": {"not_started": 0, "in_progress": 1, "done": 1, "closed": 0},
+                               "problems_completed": 1, "measures_completed": 1}
     assert "Q-1.m1" in result.html("problems/Q-1")

@@ -10,7 +10,7 @@ from taizhang.history import git
 from taizhang.authoring import diff
 from taizhang.history.events import Names
 from taizhang.history.commits import Commit, History, read_history
-from taizhang.history.timeline import authors
+from taizhang.history.timeline import author, authors
 from taizhang.labels import HISTORY_WORDS, REVIEW_WORDS, status_label
 from taizhang.ledger.repository import as_of_date, load
 from taizhang.ledger.records import Ledger
@@ -64,8 +64,7 @@ def history_text(history: History, id: str, commits: list[Commit], ledger: Ledge
     if measure is not None and since is not None:
         lines.append(H["status_since"].format(status=status_label(measure.status), date=_day(since), commit=_commit(since)))
     for commit in commits:
-        author = people.get(commit.email.lower()) or people.get(commit.author.lower()) or commit.author or "-"
-        lines += ["", f"{_day(commit)}  {author}  {_commit(commit)}"]
+        lines += ["", f"{_day(commit)}  {author(people, commit) or '-'}  {_commit(commit)}"]
         lines += [f"  {event.sentence(names)}" for event in commit.events]
     return "\n".join(lines) + "\n"
 

@@ -39,7 +39,7 @@ class Commit:
     author: str  # the author's name as git has it
     date: datetime | None
     events: tuple[Event, ...]
-    email: str = ""  # only to find the author in owners.yml (a person's `git` key); never shown
+    identity: str = ""  # a digest of the author's e-mail address, to find them in owners.yml (git.identity)
 
     @property
     def uncommitted(self) -> bool:
@@ -283,7 +283,7 @@ def begin_history(root: Path, previous: History | None = None, store: Store | No
     commits = [c for c, _ in known if not c.uncommitted]
     touched = dict(base.touched) if since and base is not None else {}
     for entry in entries:
-        commit = Commit(entry.id, entry.author, entry.date, (), entry.email)
+        commit = Commit(entry.id, entry.author, entry.date, (), entry.identity)
         commits.append(commit)
         for change in entry.changes:
             touched[change.path] = commit
@@ -312,8 +312,8 @@ class Outline:
 
     @classmethod
     def of(cls, history: History) -> Outline:
-        bare = {c.id: Commit(c.id, c.author, c.date, (), c.email) for c, _ in history.steps}
-        bare.update((c.id, Commit(c.id, c.author, c.date, (), c.email)) for c in history.touched.values() if c.id not in bare)
+        bare = {c.id: Commit(c.id, c.author, c.date, (), c.identity) for c, _ in history.steps}
+        bare.update((c.id, Commit(c.id, c.author, c.date, (), c.identity)) for c in history.touched.values() if c.id not in bare)
         return cls(history.head or "", [bare[c.id] for c, _ in history.steps],
                    {path: bare[c.id] for path, c in history.touched.items()})
 
@@ -394,7 +394,7 @@ class Reader:
             else:
                 self.fetch(self.wanted((c for e in entries for c in e.changes), new=True))
             for entry in entries:
-                self.step(Commit(entry.id, entry.author, entry.date, (), entry.email), entry.changes, merge=entry.merge)
+                self.step(Commit(entry.id, entry.author, entry.date, (), entry.identity), entry.changes, merge=entry.merge)
         self.history.commits.reverse()
         return self.history
 

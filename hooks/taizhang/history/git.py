@@ -6,6 +6,7 @@ through cat-file's stdin as blob ids, so no record content ever becomes a comman
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import os
 import queue
@@ -70,7 +71,7 @@ class Entry:
     author: str
     date: datetime
     changes: list[Change] = field(default_factory=list)
-    email: str = ""  # only to find the person in owners.yml (their `git` key); never shown
+    identity: str = ""  # a digest of the author's e-mail address (see `identity`)
 
     @property
     def merge(self) -> bool:
@@ -194,13 +195,21 @@ def _entries(repo: Repo, tokens: Iterator[str]) -> Iterator[Entry]:
             if entry is not None:
                 yield entry
             parents, author, when, email = next(tokens, ""), next(tokens, ""), next(tokens, ""), next(tokens, "")
-            entry = Entry(token[1:], tuple(parents.split()), _text(author), datetime.fromisoformat(when), email=_text(email))
+            entry = Entry(token[1:], tuple(parents.split()), _text(author), datetime.fromisoformat(when),
+                          identity=identity(email))
         elif token.startswith(":") and entry is not None:
             change = _raw(repo, token, next(tokens, ""))
             if change is not None:
                 entry.changes.append(change)
     if entry is not None:
         yield entry
+
+
+def identity(email: str) -> str:
+    """A digest of an e-mail address: it finds the person in owners.yml (their `git` key), and the
+    address itself is never kept, shown or stored."""
+    key = email.strip().lower()
+    return hashlib.blake2b(key.encode("utf-8", "surrogateescape"), digest_size=8).hexdigest() if key else ""
 
 
 def _raw(repo: Repo, meta: str, path: str) -> Change | None:

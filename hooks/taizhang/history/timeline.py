@@ -9,6 +9,7 @@ from urllib.parse import quote
 from taizhang.ledger.figures import Aggregate
 from taizhang.history.events import Event, FileChanged, Names, ProblemAdded
 from taizhang.history.commits import Commit, History
+from taizhang.history.git import identity
 from taizhang.labels import MARK_LABELS, OFFICE_WORDS
 from taizhang.ledger.records import Ledger
 
@@ -126,7 +127,7 @@ class Story:
 
     def author(self, commit: Commit) -> str:
         """The person in owners.yml the commit's e-mail or name belongs to; else git's name (never the e-mail)."""
-        return self.authors.get(commit.email.lower()) or self.authors.get(commit.author.lower()) or commit.author
+        return author(self.authors, commit)
 
     def _entry(self, head: Entry, problem: str, events: list[Event]) -> Entry:
         page = self._page(problem)
@@ -143,5 +144,14 @@ class Story:
 
 
 def authors(ledger: Ledger) -> dict[str, str]:
-    """Git e-mail address or name (lower case) → the person's name, from their `git` key in owners.yml."""
-    return {key.lower(): person.name for person in ledger.people for key in person.git}
+    """Git name (lower case) or e-mail digest → the person's name, from their `git` key in owners.yml."""
+    found = {}
+    for person in ledger.people:
+        for key in person.git:
+            found[identity(key) if "@" in key else key.lower()] = person.name
+    return found
+
+
+def author(people: dict[str, str], commit: Commit) -> str:
+    """The person in owners.yml the commit's e-mail or name belongs to; else git's name (never the e-mail)."""
+    return (people.get(commit.identity) if commit.identity else None) or people.get(commit.author.lower()) or commit.author
