@@ -132,6 +132,7 @@ def test_the_upward_sentence_is_the_exports_summary(dated: Build) -> None:
                 f"尚未启动{m['not_started']}条，逾期{summary['overdue']}条")
     for address in ("", "progress"):
         assert expected in text(dated.html(address)), address
+        assert '<button type="button" class="md-button tz-copy" data-copied="已复制">复制</button>' in dated.html(address)
     assert (p["in_progress"], summary["problems_completed"]) == (20, 15)
 
 

@@ -462,7 +462,7 @@ OFFICE_WORDS: dict[str, str] = {
     "upward_measures": "制定整改措施{total}条，已完成{completed}条（其中已销号{closed}条）、正在推进{in_progress}条、尚未启动{not_started}条，逾期{overdue}条，措施完成率{rate}",
     "upward_title": "上报口径",
     "upward_note": "问题以其全部措施完成为整改完成；措施完成率＝（已完成＋已销号）÷ 措施总数。",
-    "copy": "复制",
+    "copy_button": "复制",
     "copied": "已复制",
     # The responsibility lists' totals, and why their columns add up to more than the measures.
     "total_row": "合计",
