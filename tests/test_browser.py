@@ -284,3 +284,141 @@ def test_hostile_record_text_stays_text(ledger, browser: object) -> None:
             v.assert_clean()
         finally:
             v.context.close()
+
+
+# -- Issue 17: the site as office staff use it -------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def dated_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The reference ledger with a git history that goes on past the as-of date (test_office.dated_ledger)."""
+    from test_office import dated_ledger
+
+    result = build(dated_ledger(tmp_path_factory.mktemp("dated") / "ledger"), env=AS_OF)
+    assert result.error is None, result.warnings()
+    return result.site
+
+
+@pytest.fixture(scope="module")
+def dated_base(dated_site: Path) -> Iterator[str]:
+    with serve(dated_site) as url:
+        yield url
+
+
+def shown(page: object) -> list[str]:
+    """The ids of the task list's rows a reader sees."""
+    return page.evaluate(  # type: ignore[attr-defined]
+        "() => [...document.querySelectorAll('article table tbody tr')].filter(r => !r.hidden)"
+        ".map(r => r.cells[0].textContent.trim())")
+
+
+@pytest.mark.slow
+def test_task_filters_pick_a_department_and_overdue(visit: Visit, site: Path) -> None:
+    data = json.loads((site / "downloads/taizhang.json").read_text(encoding="utf-8"))
+    expected = [m["id"] for m in data["measures"] if "czs" in m["department"] and m["overdue"]]
+    assert expected  # the reference ledger has overdue measures of 财政所
+    page = visit.open("tasks/")
+    page.locator("form.tz-picks select[name=department]").select_option("czs")
+    page.locator("form.tz-picks select[name=window]").select_option("overdue")
+    assert shown(page) == expected
+    assert page.locator(".tz-picks__count").inner_text() == f"显示 {len(expected)} / {len(data['measures'])} 条"
+    assert "department=czs" in page.url and "window=overdue" in page.url  # the choice can be shared
+    shot(page, "tasks-filtered")
+    # The text box filters within what the selects left, and the count follows both.
+    page.locator(".tz-filter__input").fill("P99-无此编号")
+    assert shown(page) == []
+    page.locator(".tz-filter__input").press("Escape")
+    page.locator(".tz-picks__reset").click()
+    page.wait_for_function("document.querySelector('.tz-picks__count').textContent.startsWith('显示 88 ')")
+    assert len(shown(page)) == len(data["measures"])
+    visit.assert_clean()
+
+
+@pytest.mark.slow
+def test_figure_cards_open_the_list_filtered_that_way(visit: Visit, site: Path) -> None:
+    data = json.loads((site / "downloads/taizhang.json").read_text(encoding="utf-8"))
+    page = visit.open("")
+    page.locator("a.tz-figure.tz-overdue").click()
+    page.wait_for_url(re.compile(r"tasks/\?window=overdue$"))
+    page.wait_for_load_state("networkidle")
+    assert shown(page) == [m["id"] for m in data["measures"] if m["overdue"]]
+    assert page.locator("form.tz-picks select[name=window]").input_value() == "overdue"
+    visit.assert_clean()
+
+
+@pytest.mark.slow
+def test_home_sentence_figures_are_the_json_summary(visit: Visit, site: Path) -> None:
+    summary = json.loads((site / "downloads/taizhang.json").read_text(encoding="utf-8"))["summary"]
+    page = visit.open("")
+    sentence = page.locator(".tz-upward__text").inner_text()
+    problems, measures = sentence.split("；")
+    p, m = summary["problems_by_status"], summary["measures_by_status"]
+    assert [int(n) for n in re.findall(r"\d+", problems)] == [
+        summary["problems"], summary["problems_completed"], p["closed"], p["in_progress"], p["not_started"]]
+    assert [int(n) for n in re.findall(r"\d+", measures)][:6] == [
+        summary["measures"], summary["measures_completed"], m["closed"], m["in_progress"], m["not_started"], summary["overdue"]]
+    # The bar beside it counts the same categories: 推进中 is the sentence's 正在推进.
+    assert f"推进中 {m['in_progress']}" in page.locator(".tz-chart").first.inner_text().replace("\n", " ")
+    shot(page, "home")
+    visit.assert_clean()
+
+
+@pytest.mark.slow
+def test_no_page_as_of_the_day_shows_a_later_date(browser: object, dated_site: Path, dated_base: str) -> None:
+    from test_office import AS_OF as DAY, deadlines
+
+    allowed = deadlines(dated_site.parent)
+    v = Visit(browser, dated_base)
+    try:
+        later = {}
+        for address in ("", "problems/P01/", "problems/P02/", "tasks/", "owners/", "progress/", "weekly/",
+                        "weekly/2023-W36/", "changes/", "departments/czs/"):
+            seen = v.open(address).locator("article").inner_text()
+            found = {d for d in re.findall(r"20\d\d-[01]\d-[0-3]\d", seen) if d > DAY.isoformat()} - allowed
+            if found:
+                later[address] = sorted(found)
+        assert later == {}
+        v.open("weekly/2023-W36/")
+        shot(v.page, "week")
+        v.assert_clean()
+    finally:
+        v.context.close()
+
+
+@pytest.mark.slow
+def test_phone_header_shows_the_short_title(browser: object, base: str) -> None:
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")  # type: ignore[attr-defined]
+    try:
+        page = context.new_page()
+        page.set_default_timeout(TIMEOUT_MS)
+        page.goto(base + "tasks/", wait_until="load")
+        title = page.locator(".md-header__topic").first.locator(".md-ellipsis")
+        after = page.evaluate("e => getComputedStyle(e, '::after').content", title.element_handle())
+        assert after == '"青山镇党委整改台账"'
+        # The short title fits: nothing of it is cut.
+        assert page.evaluate("e => e.scrollWidth <= e.clientWidth", title.element_handle())
+        shot(page, "phone")
+    finally:
+        context.close()
+
+
+@pytest.mark.slow
+def test_progress_prints_as_one_a4_page(base: str, tmp_path: Path) -> None:
+    """Chromium's own --print-to-pdf, then poppler: what a reader's 打印 gives."""
+    import subprocess
+
+    pdf = tmp_path / "progress.pdf"
+    subprocess.run([str(CHROMIUM), *ARGS, "--no-pdf-header-footer", f"--print-to-pdf={pdf}", base + "progress/"],
+                   check=True, capture_output=True, timeout=60)
+    info = subprocess.run(["pdfinfo", str(pdf)], check=True, capture_output=True, text=True, timeout=60).stdout
+    assert re.search(r"^Pages:\s+1$", info, re.M), info
+    assert "(A4)" in info
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["pdftoppm", "-png", "-r", "80", "-singlefile", str(pdf), str(ARTIFACTS / "progress-print")],
+                   check=True, timeout=60)
+    printed = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True, text=True,
+                             timeout=60).stdout
+    # The summary: the upward sentence, figures, by area, the overdue list; not the screen's extras.
+    for part in ("已整改完成15个", "按方面", "逾期清单", "P35-M2"):
+        assert part in printed, part
+    assert "复制" not in printed and "对账" not in printed

@@ -30,6 +30,9 @@ def test_summary_matches_the_hand_count(data: dict) -> None:
         "problems": 35, "manifestations": 56, "measures": 88,
         "measures_by_status": {"not_started": 4, "in_progress": 17, "done": 19, "closed": 48},
         "overdue": 5, "due_soon": 5, "completion_rate": 0.7614,
+        # Issue 17: the problem-level figures of the upward sentence (a problem is completed when all its measures are).
+        "problems_by_status": {"not_started": 0, "in_progress": 20, "done": 10, "closed": 5},
+        "problems_completed": 15, "measures_completed": 67,
     }
 
 

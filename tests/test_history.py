@@ -577,13 +577,15 @@ def test_the_site_tells_each_problem_story_and_the_change_log(scripted: tuple[Pa
     page = done.html("problems/P01")
     history = page[page.index('id="history"'):]
     rows = text_of(history[history.index(">") + 1: history.index("</table>")])
-    assert rows.startswith("整改历程 ¶ 日期 提交人 提交 变更 "
-                           f"2023-08-18 王五 {ids[5][:7]} P01-M1 状态：推进中 → 已完成 P01-M1 新增佐证材料：新学习计划 "
-                           f"P01-M1 完成时间：2023-08-17 2023-08-11 李四 {ids[4][:7]} P01-M1 状态：已销号 → 推进中 ")
-    assert rows.endswith(f"2023-07-14 张三 {ids[0][:7]} P01 新增问题：理论学习不深入")
-    assert f'<a href="{REPO_URL}/commit/{ids[5]}"><code>{ids[5][:7]}</code></a>' in history
+    # Issue 17: the commit is a small link under its date, not a column of its own.
+    assert rows.startswith("整改历程 ¶ 日期 提交人 变更 "
+                           f"2023-08-18 {ids[5][:7]} 王五 P01-M1 状态：推进中 → 已完成 P01-M1 新增佐证材料：新学习计划 "
+                           f"P01-M1 完成时间：2023-08-17 2023-08-11 {ids[4][:7]} 李四 P01-M1 状态：已销号 → 推进中 ")
+    assert rows.endswith(f"2023-07-14 {ids[0][:7]} 张三 P01 新增问题：理论学习不深入")
+    assert f'<a class="tz-commit" href="{REPO_URL}/commit/{ids[5]}" title="提交 {ids[5][:7]}">{ids[5][:7]}</a>' in history
     assert links(history, "P01-M1", "problems/P01/") == {"/problems/P01/#P01-M1"}
-    assert f'当前状态始于</td>\n<td>2023-08-18（<a href="{REPO_URL}/commit/{ids[5]}">{ids[5][:7]}</a>）' in page
+    assert (f'当前状态始于</td>\n<td>2023-08-18 <a class="tz-commit" href="{REPO_URL}/commit/{ids[5]}" '
+            f'title="提交 {ids[5][:7]}">{ids[5][:7]}</a>') in page
 
     changes = done.html("changes")
     weeks = [w for w in ("2023-W34", "2023-W33", "2023-W32", "2023-W31", "2023-W30", "2023-W29", "2023-W28")]
@@ -631,7 +633,7 @@ def test_the_public_site_leaves_out_authors_people_and_evidence(tmp_path: Path) 
     done = build(site_with_history(repo.root, None), env={"TAIZHANG_AS_OF": "2023-09-15", "TAIZHANG_PROFILE": "public"})
     assert done.error is None
     changes = text_of(done.html("changes"))
-    assert "日期 提交 问题 变更" in changes and "提交人" not in changes
+    assert "日期 问题 变更" in changes and "提交人" not in changes
     for author in AUTHORS:
         assert author not in changes and author not in text_of(done.html("problems/P01"))
     assert "佐证材料" not in changes and "责任人" not in changes and "records/ledger.yml" not in changes

@@ -75,6 +75,8 @@ def test_a_timeline_says_the_same_on_its_problem_page_and_on_the_change_log(ledg
     said = re.findall(r"<td>([^<]*(?:<(?!/td>)[^<]*)*)</td></tr>", timeline)
     assert said, timeline
     for words in said:  # what a problem's entry says, the change log says too, its links made from /changes/
+        if "新增问题" in words and "建立台账" in changes:
+            continue  # the import: one row of the change log for every problem it added (issue 17)
         assert words.replace('href="./', f'href="../problems/{problem.id}/') in changes
     # On its own page a measure's link stays on the page; elsewhere it leads there.
     assert f'<a href="./#{problem.measures[0].id}">' in timeline

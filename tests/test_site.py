@@ -46,7 +46,9 @@ def test_no_warnings(built: Build) -> None:
 
 def test_home_figures(built: Build) -> None:
     page = text(built.html(""))
-    assert "反馈问题35个、问题表现56条，制定整改措施88条，已完成67条（其中已销号48条），正在推进21条，措施完成率76.1%" in page
+    # The upward sentence, at both levels, in the status bar's categories (推进中 17, 未启动 4 apart).
+    assert ("反馈问题35个，已整改完成15个（其中已销号5个）、正在推进20个、尚未启动0个；制定整改措施88条，"
+            "已完成67条（其中已销号48条）、正在推进17条、尚未启动4条，逾期5条，措施完成率76.1%。") in page
 
 
 def test_home_area_table(built: Build) -> None:
@@ -150,5 +152,7 @@ def test_a_ledger_written_elsewhere(tmp_path: Path) -> None:
     data = json.loads((result.site / "downloads/taizhang.json").read_text(encoding="utf-8"))
     assert data["summary"] == {"problems": 2, "manifestations": 2, "measures": 3,
                                "measures_by_status": {"not_started": 1, "in_progress": 1, "done": 1, "closed": 0},
-                               "overdue": 1, "due_soon": 0, "completion_rate": 0.3333}
+                               "overdue": 1, "due_soon": 0, "completion_rate": 0.3333,
+                               "problems_by_status": {"not_started": 0, "in_progress": 1, "done": 1, "closed": 0},
+                               "problems_completed": 1, "measures_completed": 1}
     assert "Q-1.m1" in result.html("problems/Q-1")

@@ -305,6 +305,8 @@ HISTORY_WORDS: dict[str, str] = {
     "status_since_label": "当前状态始于",
     "last_updated": "最近修改",
     "no_entries": "暂无修改记录。",
+    # Issue 17: a build as of a past day leaves later commits out, and says so in one line.
+    "after_as_of": "统计日期 {day} 之后的 {count} 次提交未计入本站的修改历史和周报",
 }
 
 # `taizhang diff`: the pull-request summary and the rules of --check (docs/guide/format.md, 合并请求检查).
@@ -554,4 +556,41 @@ ROLLUP_WORDS: dict[str, str] = {
     "default_round": "本轮巡察整改汇总",
     "init_done": "已建立汇总仓库 {dir}（{count} 个文件）。下一步：",
     "init_next": "cd {dir}，在 units.yml 中列出各单位的导出文件，然后 mkdocs serve",
+
+
+# Issue 17: the site as office staff use it (as-of date, the upward sentence, filters, totals, names).
+OFFICE_WORDS: dict[str, str] = {
+    # An ISO week as a reader sees it.
+    "week": "{year}年第{week}周",
+    # A commit that added many problems at once (the import of a ledger): one change-log row.
+    "bulk_added": "建立台账：{problems}个问题、{measures}条措施",
+    # The upward sentence (每周汇总上报), at both levels, in the categories of the status bar.
+    "upward_problems": "反馈问题{total}个，已整改完成{completed}个（其中已销号{closed}个）、正在推进{in_progress}个、尚未启动{not_started}个",
+    "upward_measures": "制定整改措施{total}条，已完成{completed}条（其中已销号{closed}条）、正在推进{in_progress}条、尚未启动{not_started}条，逾期{overdue}条，措施完成率{rate}",
+    "upward_title": "上报口径",
+    "upward_note": "问题以其全部措施完成为整改完成；措施完成率＝（已完成＋已销号）÷ 措施总数。",
+    "copy_button": "复制",
+    "copied": "已复制",
+    # The responsibility lists' totals, and why their columns add up to more than the measures.
+    "total_row": "合计",
+    "shared_note": "一条措施由多个{role}共同负责的，在每个{role}下各计一次，因此各行之和（{sum}）大于措施总数（{measures}）。",
+    "role_department": "科室",
+    "role_leader": "责任领导",
+    "role_owner": "责任人",
+    # /tasks/ filters.
+    "filter_status": "状态",
+    "filter_area": "方面",
+    "filter_department": "责任科室",
+    "filter_leader": "责任领导",
+    "filter_window": "时限",
+    "filter_all": "全部",
+    "window_overdue": "逾期",
+    "window_due_soon": "14天内到期",
+    "window_month": "本月到期",
+    "filter_shown": "显示 {shown} / {total} 条",
+    "filter_reset": "清除筛选",
+    # The navigation tab of the departments.
+    "departments_page": "科室",
+    # The header on a phone.
+    "short_title": "{unit}整改台账",
 }

@@ -139,6 +139,9 @@ class TaizhangPlugin(BasePlugin):
         else:
             parallel.refused("second process for the downloads", parallel.why_not_beside())
         config.site_name = text.html(ledger.title)
+        if pages.OVERRIDES not in config.theme.dirs:  # the phone header's short title (site/overrides/main.html)
+            config.theme.dirs.insert(0, pages.OVERRIDES)
+        config.extra["tz_short_title"] = pages.short_title(ledger)
         for line in agg.mismatch_lines():
             log.info("%s", line)
         if self.serving and self.zygote is None and parallel.forkable():  # before the server's threads start

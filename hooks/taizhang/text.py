@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import re
 
+from taizhang.labels import OFFICE_WORDS
+
 # Characters that Markdown would read as markup; entities keep them literal in any context.
 _MARKDOWN = {c: f"&#{ord(c)};" for c in "\\`*_{}[]()#+!|~$"}
 _HTML = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}
@@ -102,3 +104,9 @@ def url(value: str) -> str | None:
     if not value.lower().startswith(_SAFE_SCHEMES):
         return None
     return value.translate(str.maketrans(_HTML))
+
+
+def week(name: str) -> str:
+    """An ISO week as a reader sees it: 2023-W37 → 2023年第37周 (other text unchanged, e.g. 未提交)."""
+    found = re.fullmatch(r"(\d{4})-W(\d{2})", name)
+    return OFFICE_WORDS["week"].format(year=found[1], week=int(found[2])) if found else name

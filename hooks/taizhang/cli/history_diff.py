@@ -10,6 +10,7 @@ from taizhang.history import git
 from taizhang.authoring import diff
 from taizhang.history.events import Names
 from taizhang.history.commits import Commit, History, read_history
+from taizhang.history.timeline import author, authors
 from taizhang.labels import HISTORY_WORDS, REVIEW_WORDS, status_label
 from taizhang.ledger.repository import as_of_date, load
 from taizhang.ledger.records import Ledger
@@ -56,13 +57,14 @@ def run_history(args: argparse.Namespace) -> int:
 def history_text(history: History, id: str, commits: list[Commit], ledger: Ledger) -> str:
     """The timeline as the terminal shows it, newest first."""
     names = Names.of(ledger)
+    people = authors(ledger)
     lines = [H["timeline"].format(id=id)]
     measure = next((m for m in ledger.measures() if m.id == id), None)
     since = history.status_since(id)
     if measure is not None and since is not None:
         lines.append(H["status_since"].format(status=status_label(measure.status), date=_day(since), commit=_commit(since)))
     for commit in commits:
-        lines += ["", f"{_day(commit)}  {commit.author or '-'}  {_commit(commit)}"]
+        lines += ["", f"{_day(commit)}  {author(people, commit) or '-'}  {_commit(commit)}"]
         lines += [f"  {event.sentence(names)}" for event in commit.events]
     return "\n".join(lines) + "\n"
 

@@ -17,7 +17,7 @@ from queue import SimpleQueue
 from taizhang.history import git
 from taizhang.history.events import Event, FileChanged, MeasureAdded, MeasureRemoved, ProblemAdded, ProblemRemoved, StatusChanged, changes
 from taizhang.labels import HISTORY_WORDS
-from taizhang.ledger.repository import CHINA, RECORDS, natural
+from taizhang.ledger.repository import CHINA, RECORDS, natural, today
 from taizhang.ledger.records import Ledger, Measure, Problem
 from taizhang.history.revisions import Result, Revisions
 from taizhang.speed import parallel
@@ -37,9 +37,10 @@ class Commit:
     """One commit (or the uncommitted edits: empty `id`, no date) and the events it made."""
 
     id: str
-    author: str  # the author's name; the e-mail address is never read
+    author: str  # the author's name as git has it
     date: datetime | None
     events: tuple[Event, ...]
+    identity: str = ""  # a digest of the author's e-mail address, to find them in owners.yml (git.identity)
 
     @property
     def uncommitted(self) -> bool:
@@ -158,6 +159,48 @@ class History:
         return found
 
 
+def until(history: History, day: date) -> History:
+    """The history as it stood at the end of `day`: later commits left out, so that a build as of
+    a past day tells one story (its change log, timelines and weeks end there). Uncommitted edits
+    are today's: kept only when `day` is not before today."""
+    committed = history.committed if history.committed is not None else history
+    keep_edits = day >= today()
+    later = [c for c, _ in history.steps if c.day is not None and c.day > day]
+    if not later and (keep_edits or not any(c.uncommitted for c, _ in history.steps)):
+        return history
+    found = History(head=history.head, available=history.available, warnings=list(history.warnings),
+                    notes=list(history.notes), parsed=history.parsed)
+    left = 0
+    for commit, delta in history.steps:
+        if commit.uncommitted and not keep_edits:
+            continue
+        if commit.day is not None and commit.day > day:
+            left += bool(commit.events)
+            continue
+        _step(found, commit, delta)
+    found.commits.reverse()
+    if committed is not history:  # the committed part, for `updated` and weekly reports
+        found.committed = until(committed, day)
+    if left:
+        found.warnings.append(HISTORY_WORDS["after_as_of"].format(count=left, day=day.isoformat()))
+    return found
+
+
+def _step(history: History, commit: Commit, delta: dict[str, Problem | None]) -> None:
+    """Apply one replayed step (oldest first) to `history`, as `Reader.step` did when it read it."""
+    for path in delta:
+        history.touched[path] = commit
+    for event in commit.events:
+        if isinstance(event, FileChanged):
+            history.touched[event.path] = commit
+    if not commit.uncommitted:
+        _apply(history.state, delta)
+    history.steps.append((commit, delta))
+    _track_status(history.since, commit)
+    if commit.events:
+        history.commits.append(commit)
+
+
 def read_history(root: Path, previous: History | None = None, store: Store | None = None) -> History:
     """The history of `root`'s records/ from git; never raises, says in `warnings` what is missing.
 
@@ -193,6 +236,12 @@ class Pending:
     def updated(self) -> dict[str, date]:
         """As `History.updated`, before any revision is parsed."""
         return {path: commit.day for path, commit in self.touched.items() if commit.day is not None}
+
+    def until(self, day: date) -> Pending:
+        """This history as it stood at the end of `day` (see `until`), read when this one is."""
+        commits = [c for c in self.commits if c.day is not None and c.day <= day]
+        touched = {path: c for path, c in self.touched.items() if c.day is not None and c.day <= day}
+        return Pending(lambda: until(self.result(), day), self.available, commits, touched)
 
     def result(self) -> History:
         if self._finish is not None:
@@ -236,7 +285,7 @@ def begin_history(root: Path, previous: History | None = None, store: Store | No
     commits = [c for c, _ in known if not c.uncommitted]
     touched = dict(base.touched) if since and base is not None else {}
     for entry in entries:
-        commit = Commit(entry.id, entry.author, entry.date, ())
+        commit = Commit(entry.id, entry.author, entry.date, (), entry.identity)
         commits.append(commit)
         for change in entry.changes:
             touched[change.path] = commit
@@ -265,8 +314,8 @@ class Outline:
 
     @classmethod
     def of(cls, history: History) -> Outline:
-        bare = {c.id: Commit(c.id, c.author, c.date, ()) for c, _ in history.steps}
-        bare.update((c.id, Commit(c.id, c.author, c.date, ())) for c in history.touched.values() if c.id not in bare)
+        bare = {c.id: Commit(c.id, c.author, c.date, (), c.identity) for c, _ in history.steps}
+        bare.update((c.id, Commit(c.id, c.author, c.date, (), c.identity)) for c in history.touched.values() if c.id not in bare)
         return cls(history.head or "", [bare[c.id] for c, _ in history.steps],
                    {path: bare[c.id] for path, c in history.touched.items()})
 
@@ -347,7 +396,7 @@ class Reader:
             else:
                 self.fetch(self.wanted((c for e in entries for c in e.changes), new=True))
             for entry in entries:
-                self.step(Commit(entry.id, entry.author, entry.date, ()), entry.changes, merge=entry.merge)
+                self.step(Commit(entry.id, entry.author, entry.date, (), entry.identity), entry.changes, merge=entry.merge)
         self.history.commits.reverse()
         return self.history
 

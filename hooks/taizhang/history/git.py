@@ -6,6 +6,7 @@ through cat-file's stdin as blob ids, so no record content ever becomes a comman
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import re
 import os
@@ -72,6 +73,7 @@ class Entry:
     author: str
     date: datetime
     changes: list[Change] = field(default_factory=list)
+    identity: str = ""  # a digest of the author's e-mail address (see `identity`)
 
     @property
     def merge(self) -> bool:
@@ -174,7 +176,7 @@ def log(repo: Repo, folder: str, since: str | None = None,
     entries = []
     for entry in _entries(repo, _tokens(_streamed(
             repo.root, "log", "-z", "--raw", "--no-abbrev", "--no-renames", "-c", "--no-color", "--topo-order",
-            "--format=%x01%H%x00%P%x00%an%x00%aI", *([f"{since}..HEAD"] if since else []), "--", folder))):
+            "--format=%x01%H%x00%P%x00%an%x00%aI%x00%ae", *([f"{since}..HEAD"] if since else []), "--", folder))):
         if seen is not None:
             seen(entry)
         entries.append(entry)
@@ -237,14 +239,22 @@ def _entries(repo: Repo, tokens: Iterator[str]) -> Iterator[Entry]:
         if token.startswith("\x01"):
             if entry is not None:
                 yield entry
-            parents, author, when = next(tokens, ""), next(tokens, ""), next(tokens, "")
-            entry = Entry(token[1:], tuple(parents.split()), _text(author), datetime.fromisoformat(when))
+            parents, author, when, email = next(tokens, ""), next(tokens, ""), next(tokens, ""), next(tokens, "")
+            entry = Entry(token[1:], tuple(parents.split()), _text(author), datetime.fromisoformat(when),
+                          identity=identity(email))
         elif token.startswith(":") and entry is not None:
             change = _raw(repo, token, next(tokens, ""))
             if change is not None:
                 entry.changes.append(change)
     if entry is not None:
         yield entry
+
+
+def identity(email: str) -> str:
+    """A digest of an e-mail address: it finds the person in owners.yml (their `git` key), and the
+    address itself is never kept, shown or stored."""
+    key = email.strip().lower()
+    return hashlib.blake2b(key.encode("utf-8", "surrogateescape"), digest_size=8).hexdigest() if key else ""
 
 
 def _raw(repo: Repo, meta: str, path: str) -> Change | None:

@@ -7,9 +7,14 @@ from functools import cached_property
 from urllib.parse import quote
 
 from taizhang.ledger.figures import Aggregate
-from taizhang.history.events import Event, Names
+from taizhang.history.events import Event, FileChanged, Names, ProblemAdded
 from taizhang.history.commits import Commit, History
-from taizhang.labels import MARK_LABELS
+from taizhang.history.git import identity
+from taizhang.labels import MARK_LABELS, OFFICE_WORDS
+from taizhang.ledger.records import Ledger
+
+# A commit adding at least this many problems and nothing else is an import (建立台账): one change-log row.
+BULK = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +57,7 @@ class Story:
         self.repo_url = repo_url.rstrip("/") if repo_url else None
         self.public = public
         self.names = Names.of(agg.ledger)
+        self.authors = authors(agg.ledger)
         self.measures = {row.measure.id: row.problem.id for row in agg.rows}
         self._heads: dict[int, Entry] = {}  # id(commit) → its entry without problem or events, see _head
 
@@ -77,8 +83,17 @@ class Story:
         found: dict[str, list[Entry]] = {}
         for commit, entries in self._entries:
             name = commit.week or MARK_LABELS["uncommitted"]
-            found.setdefault(name, []).extend(entries)
+            found.setdefault(name, []).extend(self._bulk(commit, entries) or entries)
         return [Week(name, tuple(entries)) for name, entries in found.items() if entries]
+
+    def _bulk(self, commit: Commit, entries: list[Entry]) -> list[Entry]:
+        """An import of the ledger as one row ("建立台账：35个问题、88条措施"); [] for other commits."""
+        added = [e for e in commit.events if isinstance(e, ProblemAdded)]
+        if len(added) < BULK or any(not isinstance(e, (ProblemAdded, FileChanged)) for e in commit.events) or not entries:
+            return []
+        words = OFFICE_WORDS["bulk_added"].format(problems=len(added), measures=sum(len(e.measures) for e in added))
+        head = self._head(commit)
+        return [Entry(head.day, head.author, head.commit, head.url, "", None, (Said("", None, "", words),))]
 
     def since(self, measure_id: str) -> Entry | None:
         """When the measure reached its current status: the commit (no events listed)."""
@@ -105,10 +120,14 @@ class Story:
         found = self._heads.get(id(commit))
         if found is None:
             day = commit.day.isoformat() if commit.day else MARK_LABELS["uncommitted"]
-            author = "" if self.public else commit.author
+            author = "" if self.public else self.author(commit)
             url = f"{self.repo_url}/commit/{quote(commit.id)}" if self.repo_url and commit.id else None
             found = self._heads[id(commit)] = Entry(day, author, commit.short, url, "", None, ())
         return found
+
+    def author(self, commit: Commit) -> str:
+        """The person in owners.yml the commit's e-mail or name belongs to; else git's name (never the e-mail)."""
+        return author(self.authors, commit)
 
     def _entry(self, head: Entry, problem: str, events: list[Event]) -> Entry:
         page = self._page(problem)
@@ -122,3 +141,17 @@ class Story:
         # A measure that still belongs to this problem has an anchor on its page.
         return event.subject if page and self.measures.get(event.subject) == event.problem else ""
 
+
+
+def authors(ledger: Ledger) -> dict[str, str]:
+    """Git name (lower case) or e-mail digest → the person's name, from their `git` key in owners.yml."""
+    found = {}
+    for person in ledger.people:
+        for key in person.git:
+            found[identity(key) if "@" in key else key.lower()] = person.name
+    return found
+
+
+def author(people: dict[str, str], commit: Commit) -> str:
+    """The person in owners.yml the commit's e-mail or name belongs to; else git's name (never the e-mail)."""
+    return (people.get(commit.identity) if commit.identity else None) or people.get(commit.author.lower()) or commit.author

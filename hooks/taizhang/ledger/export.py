@@ -9,7 +9,7 @@ from datetime import date
 from typing import Any
 
 from taizhang import labels
-from taizhang.ledger.figures import Aggregate, Row, problem_status, tally
+from taizhang.ledger.figures import Aggregate, Row, problem_status, summary, tally
 from taizhang.ledger.records import Area, Problem
 
 
@@ -30,7 +30,6 @@ def to_data(agg: Aggregate, public: bool = False, commit: str | None = None) -> 
     problems = [p for p in agg.problems if p.public or not public]
     shown = {p.id for p in problems}
     rows = [r for r in agg.rows if r.problem.id in shown]
-    t = tally(rows)
     return {
         "schema_version": SCHEMA_VERSION,
         "commit": commit,
@@ -41,15 +40,7 @@ def to_data(agg: Aggregate, public: bool = False, commit: str | None = None) -> 
                 "feedback_on": _day(inspection.feedback_on),
             },
         },
-        "summary": {
-            "problems": len(problems),
-            "manifestations": sum(len(p.manifestations) for p in problems),
-            "measures": t.measures,
-            "measures_by_status": dict(t.by_status),
-            "overdue": t.overdue,
-            "due_soon": t.due_soon,
-            "completion_rate": t.completion_rate,
-        },
+        "summary": summary(problems, rows),
         "areas": [_area(a, problems, rows) for a in ledger.areas],
         "problems": [_problem(p) for p in problems],
         "measures": [_measure(r, public) for r in rows],

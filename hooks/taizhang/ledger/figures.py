@@ -9,8 +9,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cache
+from typing import Any
 
-from taizhang.labels import LABELS, STATUSES
+from taizhang.labels import LABELS, OFFICE_WORDS, STATUSES
 from taizhang.ledger.repository import natural
 from taizhang.ledger.records import Area, Department, Ledger, Measure, Person, Problem
 
@@ -201,6 +202,14 @@ class Aggregate:
                 + LABELS["mismatch_line"].format(what=LABELS[key], declared=declared, counted=counted)
                 for key, declared, counted in self.reconciliation() if declared is not None and declared != counted]
 
+    def summary(self) -> dict[str, Any]:
+        """The JSON export's summary of this ledger (see `summary`)."""
+        return summary(self.problems, self.rows)
+
+    def upward(self) -> list[str]:
+        return upward(self.summary())
+
+
     def _group(self, key: str, name: str, rows: Iterable[Row]) -> Group:
         found = list(rows)
         return Group(key, name, found, tally(found))
@@ -215,6 +224,39 @@ _KEYS: dict[str, Callable[[Row], Iterable[str]]] = {
     "area": lambda r: (r.problem.area,), "department": lambda r: r.measure.department,
     "leader": lambda r: r.measure.leader, "owner": lambda r: r.measure.owner, "approver": lambda r: _approvers(r.measure),
 }
+
+
+def summary(problems: list[Problem], rows: list[Row]) -> dict[str, Any]:
+    """The headline figures of the JSON export's summary, which the site's upward sentence reads too."""
+    t = tally(rows)
+    by_status = dict.fromkeys(STATUSES, 0)
+    for problem in problems:
+        by_status[problem_status(problem)] += 1
+    return {
+        "problems": len(problems),
+        "manifestations": sum(len(p.manifestations) for p in problems),
+        "measures": t.measures,
+        "measures_by_status": dict(t.by_status),
+        "overdue": t.overdue,
+        "due_soon": t.due_soon,
+        "completion_rate": t.completion_rate,
+        # Problem-level counts (a problem is completed when all its measures are), as reports upward give them.
+        "problems_by_status": by_status,
+        "problems_completed": by_status["done"] + by_status["closed"],
+        "measures_completed": t.completed,
+    }
+
+
+def upward(figures: dict[str, Any]) -> list[str]:
+    """The sentences a unit reports upward, problems then measures, in the status bar's categories."""
+    p, m = figures["problems_by_status"], figures["measures_by_status"]
+    return [
+        OFFICE_WORDS["upward_problems"].format(total=figures["problems"], completed=figures["problems_completed"],
+                                               closed=p["closed"], in_progress=p["in_progress"], not_started=p["not_started"]),
+        OFFICE_WORDS["upward_measures"].format(total=figures["measures"], completed=figures["measures_completed"],
+                                               closed=m["closed"], in_progress=m["in_progress"], not_started=m["not_started"],
+                                               overdue=figures["overdue"], rate=percent(figures["completion_rate"])),
+    ]
 
 
 def tally(rows: Iterable[Row]) -> Tally:

@@ -73,6 +73,7 @@ class Person:
     name: str
     title: str | None = None
     department: str | None = None
+    git: tuple[str, ...] = ()  # the e-mail addresses and names they commit under: history shows this person's name
     where: Where = NOWHERE
 
 

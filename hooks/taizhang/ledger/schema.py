@@ -163,6 +163,26 @@ class Fields:
             found.append(item.value)
         return tuple(found)
 
+    def texts(self, key: str) -> tuple[str, ...]:
+        """An optional text or list of texts (a person's git e-mail addresses and names)."""
+        node = self.node(key, False)
+        if node is None:
+            return ()
+        items = [(node, None)] if isinstance(node, yaml.ScalarNode) else (
+            list(zip(node.value, range(len(node.value)))) if isinstance(node, yaml.SequenceNode) else None)
+        if items is None:
+            self.fail(key, f"应为文字或文字列表，实际为{_kind(node)}")
+            return ()
+        found: list[str] = []
+        for item, index in items:
+            if index is not None:
+                self.where.lines[f"{key}[{index}]"] = item.start_mark.line + 1 + self.offset
+            if not isinstance(item, yaml.ScalarNode) or not str(item.value).strip():
+                self.fail(key, f"应为文字，实际为{show(_value(item))}", index)
+                continue
+            found.append(str(item.value).strip())
+        return tuple(found)
+
     def items(self, key: str, required: bool, minimum: int = 0) -> Iterator[tuple[yaml.Node, str]]:
         """The items of a list of mappings, each with its field path."""
         node = self.node(key, required)
@@ -279,7 +299,7 @@ def _department(f: Fields) -> Department:
 
 
 def _person(f: Fields) -> Person:
-    person = Person(f.id(), f.text("name") or "", f.text("title", False), None)
+    person = Person(f.id(), f.text("name") or "", f.text("title", False), None, f.texts("git"))
     node = f.node("department", False)
     if node is not None:
         person.department = f.id("department")

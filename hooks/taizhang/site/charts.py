@@ -29,7 +29,7 @@ from taizhang.ledger.figures import Group, Tally, percent
 from taizhang.labels import LABELS, STATUS_LABELS
 from taizhang.labels import WEEKLY_WORDS as W
 from taizhang.reports.weekly import Point
-from taizhang.text import chinese_number
+from taizhang.text import chinese_number, week
 
 # Light-scheme --tz-bd colours of taizhang.css, used only where the stylesheet does not reach.
 FALLBACK = {
@@ -285,7 +285,7 @@ def burnup_chart(points: Iterable[Point]) -> str:
     if not points:
         return ""
     same_year = len({p.week[:4] for p in points}) == 1
-    labels = [p.week[5:] if same_year else p.week for p in points]
+    labels = [W["week_label"].format(week=int(p.week[6:])) if same_year else week(p.week) for p in points]
     series = [Series(W["burnup_total"], [p.measures for p in points], "not_started"),
               Series(W["burnup_completed"], [p.completed for p in points], "done"),
               Series(W["burnup_closed"], [p.closed for p in points], "closed")]

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache, cached_property, partial
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urljoin
 
@@ -54,8 +55,17 @@ class Options:
     commit: str | None = None  # the commit the records were read from, named in the JSON export
 
 
-LIST_PAGES = ("index.md", "problems/index.md", "tasks/index.md", "owners/index.md", "progress/index.md",
-              "weekly/index.md", "changes/index.md")
+LIST_PAGES = ("index.md", "problems/index.md", "tasks/index.md", "owners/index.md", "departments/index.md",
+              "progress/index.md", "weekly/index.md", "changes/index.md")
+
+
+# Material's templates as the site uses them (main.html: the phone header's short title); the builder puts this first.
+OVERRIDES = str(Path(__file__).parent / "overrides")
+
+
+def short_title(ledger: Any) -> str:
+    """The header's title on a phone, where the full title is cut mid-word: 镇党委整改台账."""
+    return labels.OFFICE_WORDS["short_title"].format(unit=ledger.unit)
 
 
 @cache
@@ -70,9 +80,10 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters.update(t=text.inline, url=text.url, title=text.title, body=text.body, percent=percent, cn=text.chinese_number)
+    env.filters.update(t=text.inline, url=text.url, title=text.title, body=text.body, percent=percent, cn=text.chinese_number, week=text.week)
     env.globals.update(L=labels.LABELS, STATUS=labels.STATUS_LABELS, MARK=labels.MARK_LABELS,
-                       RESULT=labels.RECHECK_RESULTS, LONG_TERM=labels.LONG_TERM, H=labels.HISTORY_WORDS, W=labels.WEEKLY_WORDS)
+                       RESULT=labels.RECHECK_RESULTS, LONG_TERM=labels.LONG_TERM, H=labels.HISTORY_WORDS, W=labels.WEEKLY_WORDS,
+                       O=labels.OFFICE_WORDS)
     env.globals.update(badge=rows.badge, marks=rows.marks, due=rows.due)
     env.globals.update(status_chart=charts.status_chart, completion_chart=charts.completion_chart, urgent=urgent)
     return env
@@ -92,7 +103,9 @@ class Renderer:
         bulk = Bulk(partial(self.html, uri))
         page = environment().get_template(template).render(
             agg=self.agg, ledger=self.agg.ledger, as_of=self.agg.as_of, options=self.options,
-            link=lambda target: relative(uri, target), person_name=self.person, department_name=self.department,
+            link=lambda target: relative(uri, target), person_name=self.person,
+            # For raw HTML, which MkDocs does not rewrite: the final address of file `target` from this page.
+            url_of=lambda target: href(address(uri, self.options.directory_urls), address(target, self.options.directory_urls)), department_name=self.department,
             bulk=bulk, **context,
         )
         return Page(uri, page, bulk.fills)
@@ -163,6 +176,7 @@ def plan(agg: Aggregate, options: Options, history: History | Pending | None = N
     it is put in with the bulk lists (a problem's timeline, since when a measure has its status).
     """
     pending = history if isinstance(history, Pending) else Pending.of(history or History())
+    pending = pending.until(agg.as_of)  # commits after the as-of date are on no page
     r = Renderer(agg, options)
     story = cache(lambda: Story(pending.result(), agg, options.repo_url, options.public))
     weekly = cache(lambda: Weekly(pending.result(), agg, options.public))
@@ -179,14 +193,20 @@ def plan(agg: Aggregate, options: Options, history: History | Pending | None = N
         w = weekly()
         return r.render("progress.md.j2", "progress/index.md", burnup=charts.burnup_chart(w.points()) if w.available else "")
 
+    def owners() -> Page:
+        leaders, owners, departments = roles(agg, agg.as_leader), roles(agg, agg.as_owner), agg.by_department()
+        # What each list's rows add up to: a measure shared by two holders counts under each.
+        sums = dict(leader=sum(g.tally.measures for _, g in leaders), owner=sum(g.tally.measures for _, g in owners),
+                    department=sum(g.tally.measures for g in departments))
+        return r.render("owners.md.j2", "owners/index.md", leaders=leaders, owners=owners, sums=sums)
+
     # The exports first: a builder reads them as it lists its files, before any page.
     found: Plan = [(page.uri, partial(ready, page)) for page in downloads(agg, options.public, options.commit)] if options.downloads else []
     found += [
         ("index.md", partial(r.render, "home.md.j2", "index.md")),
         ("problems/index.md", partial(r.render, "problems.md.j2", "problems/index.md", groups=areas)),
-        ("tasks/index.md", partial(r.render, "tasks.md.j2", "tasks/index.md")),
-        ("owners/index.md", lambda: r.render("owners.md.j2", "owners/index.md", leaders=roles(agg, agg.as_leader),
-                                             owners=roles(agg, agg.as_owner))),
+        ("tasks/index.md", lambda: r.render("tasks.md.j2", "tasks/index.md", filters=filters(agg, options.public))),
+        ("owners/index.md", owners),
     ]
     for area, items in areas:
         for i, problem in enumerate(items):
@@ -194,6 +214,9 @@ def plan(agg: Aggregate, options: Options, history: History | Pending | None = N
             found.append((f"problems/{problem.id}.md", partial(problem_page, area, problem, *neighbours)))
     for person in agg.ledger.people:
         found.append((f"owners/{person.id}.md", partial(person_page, r, person)))
+    found.append(("departments/index.md", lambda: r.render(
+        "departments.md.j2", "departments/index.md", groups=agg.by_department(),
+        shared=sum(g.tally.measures for g in agg.by_department()))))
     for department in agg.ledger.departments:
         found.append((f"departments/{department.id}.md", partial(department_page, r, department)))
     # What the history tells, last: by the time a build reads these, it has been read.
@@ -244,9 +267,24 @@ def weekly_pages(r: Renderer, weekly: Callable[[], Weekly], weeks: list[str]) ->
         older = weeks[i + 1] if i + 1 < len(weeks) else None
         newer = weeks[i - 1] if i else None
         return r.render("weekly.md.j2", uri, report=report, web=True, older=older, newer=newer,
-                        chart=charts.burnup_chart(report.points))
+                        # The table under the chart lists the last weeks only: the chart draws the same weeks.
+                        chart=charts.burnup_chart(report.points[-len(report.burnup()):]))
 
     return [("weekly/index.md", index), *((f"weekly/{week}.md", partial(week_page, i)) for i, week in enumerate(weeks))]
+
+
+def filters(agg: Aggregate, public: bool) -> list[tuple[str, str, list[tuple[str, str]]]]:
+    """/tasks/' filters: (key, label, [(value, label), ...]); the rows carry the same keys (rows._keys)."""
+    words = labels.OFFICE_WORDS
+    statuses = [(s, labels.STATUS_LABELS[s]) for s in labels.STATUSES] + [("completed", labels.LABELS["completed"])]
+    areas = [(a.id, f"{text.chinese_number(i)}、{a.name}") for i, a in enumerate(agg.ledger.areas, 1)]
+    departments = [(g.key, g.name) for g in agg.by_department() if g.rows]
+    found = [("status", words["filter_status"], statuses), ("area", words["filter_area"], areas),
+             ("department", words["filter_department"], departments)]
+    if not public:  # the public profile names no one
+        found.append(("leader", words["filter_leader"], [(p.id, p.name) for p, _ in roles(agg, agg.as_leader)]))
+    windows = [(w, words[f"window_{w}"]) for w in ("overdue", "due_soon", "month")]
+    return found + [("window", words["filter_window"], windows)]
 
 
 def roles(agg: Aggregate, role: Any) -> list[tuple[Any, Any]]:

@@ -64,8 +64,9 @@ class Local:
     @classmethod
     def of(cls, agg: Aggregate, options: pages.Options, history: History | Pending) -> Local:
         pending = history if isinstance(history, Pending) else Pending.of(history)
-        options.updated = pending.updated()
-        return cls(pages.plan(agg, options, pending), pending)
+        shown = pending.until(agg.as_of)  # one story as of one day; `pending` whole, for the next build to reuse
+        options.updated = shown.updated()
+        return cls(pages.plan(agg, options, shown), pending)
 
     @classmethod
     def listed(cls, made: list[pages.Page]) -> Local:

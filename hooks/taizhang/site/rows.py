@@ -123,7 +123,7 @@ class Rows:
     def _measure(self, row: Row) -> str:
         m = row.measure
         who = self.who
-        return (f"<tr><td>{self.measure_link(row)}</td><td>{inline(row.problem.title)}</td><td>{inline(m.text)}</td>"
+        return (f"<tr{_keys(row, who)}><td>{self.measure_link(row)}</td><td>{inline(row.problem.title)}</td><td>{inline(m.text)}</td>"
                 + (f"<td>{self.people(m.leader)}</td>" if who else "") + f"<td>{self.departments(m.department)}</td>"
                 + (f"<td>{self.people(m.owner)}</td>" if who else "")
                 + f"<td>{due(m)}</td><td>{badge(m.status)}{marks(row)}</td></tr>\n")
@@ -133,9 +133,8 @@ class Rows:
         return "".join(self._entry(e, problems) for e in entries)
 
     def _entry(self, e: Entry, problems: bool) -> str:
-        commit = (f'<a href="{escape(e.url)}"><code>{e.commit}</code></a>' if e.url
-                  else f"<code>{e.commit}</code>" if e.commit else "—")
-        return (f"<tr><td>{e.day}</td>" + (f"<td>{inline(e.author)}</td>" if self.who else "") + f"<td>{commit}</td>"
+        # The commit is a small link under its date: a column of hashes is a machine's word, and it wrapped.
+        return (f'<tr><td class="tz-nowrap">{e.day}{_commit(e)}</td>' + (f"<td>{inline(e.author)}</td>" if self.who else "")
                 + (f"<td>{self.subject(e.page, '', e.problem)}</td>" if problems else "")
                 # The same events are on the problem's page and on /changes/: put in words once.
                 + f"<td>{self._once('said', e, self._said)}</td></tr>\n")
@@ -172,6 +171,14 @@ class Rows:
         return found
 
 
+def _keys(row: Row, who: bool) -> str:
+    """What /tasks/' filters pick rows by (taizhang.js): ids, the deadline, the marks as of the build."""
+    m = row.measure
+    keys = {"status": m.status, "area": row.problem.area, "department": " ".join(m.department),
+            "leader": " ".join(m.leader) if who else "", "due": str(m.due or ""), "marks": " ".join(row.marks)}
+    return "".join(f' data-{key}="{escape(value)}"' for key, value in keys.items() if value)
+
+
 def _evidence(e: Evidence) -> str:
     """An evidence file's title, linked where it is a web address; else the address or path as text."""
     if e.url:
@@ -184,9 +191,16 @@ def _cells(label: str, value: str) -> str:
     return f"<tr>\n<td>{label}</td>\n<td>{value}</td>\n</tr>\n"
 
 
+def _commit(e: Entry) -> str:
+    """A commit's short id, small, after a date: linked to the git host where the site knows it."""
+    if not e.commit:
+        return ""
+    if e.url:
+        return f' <a class="tz-commit" href="{escape(e.url)}" title="{HISTORY_WORDS["commit"]} {e.commit}">{e.commit}</a>'
+    return f' <small class="tz-commit">{e.commit}</small>'
+
+
 def _since(since: Entry | None) -> tuple[str, str] | None:
     if not since:
         return None
-    commit = (f'（<a href="{escape(since.url)}">{since.commit}</a>）' if since.url
-              else f"（{since.commit}）" if since.commit else "")
-    return HISTORY_WORDS["status_since_label"], since.day + commit
+    return HISTORY_WORDS["status_since_label"], since.day + _commit(since)
