@@ -556,6 +556,7 @@ ROLLUP_WORDS: dict[str, str] = {
     "default_round": "本轮巡察整改汇总",
     "init_done": "已建立汇总仓库 {dir}（{count} 个文件）。下一步：",
     "init_next": "cd {dir}，在 units.yml 中列出各单位的导出文件，然后 mkdocs serve",
+}
 
 
 # Issue 17: the site as office staff use it (as-of date, the upward sentence, filters, totals, names).
