@@ -448,3 +448,21 @@ WEEKLY_WORDS: dict[str, str] = {
     "docx_needs_output": "生成 docx 时必须用 -o 指定输出文件",
     "written": "已生成 {path}",
 }
+
+# -- Issue 18: one writer at a time (ledger.lock) and the workbooks the import refuses (office.sheet) --
+LOCK_WORDS: dict[str, str] = {
+    "waiting": "taizhang: 台账正由另一个进程（{holder}）写入，正在等待它完成……（锁文件 {path}）",
+    "busy": "台账已被另一个进程（{holder}）占用 {seconds} 秒仍未释放，未写入任何内容；如该进程已无响应，请结束它后重试（锁文件 {path}）",
+    "cannot": "无法创建台账写入锁 {path}：{reason}",
+    "holder": "进程号 {pid}",
+    "holder_unknown": "进程号未知",
+}
+
+IMPORT_LIMITS: dict[str, str] = {
+    "unpacked": "taizhang: {path}：解压后共 {size} MB，超过导入上限 {limit} MB（其中 {member} 为 {member_size} MB）；"
+                "整改台账通常不到 1 MB，请删除多余的工作表、图片或空行后再导入",
+    "rows": "{source}:{sheet}: 工作表超过 {limit} 行（含带格式的空行），超过导入上限；请删除表格下方多余的行后再导入",
+    "formula": "公式单元格没有计算结果：请在 Excel/WPS 中打开并保存后再导入",
+    "too_long": "内容有 {length} 个字符，达到 Excel 单元格的上限 {limit} 个字符，可能已被截断；请核对完整内容、缩短后再导入",
+    "cell": "单元格",
+}

@@ -3,18 +3,21 @@ and the hidden id sheet of an exported workbook."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.cell import coordinate_to_tuple
+from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.workbook.workbook import Workbook
-from openpyxl.worksheet.worksheet import Worksheet
 
 from taizhang.office import cells
 from taizhang import labels
@@ -23,6 +26,15 @@ from taizhang.ledger.schema import ID
 
 X = labels.XLSX
 HEADER_SCAN = 10  # the header row is looked for in this many rows
+# What the import reads at most (README, 导入 Excel 台账): a ledger sheet has hundreds of rows and
+# unpacks to a few MB; these bound the memory a hostile or mistaken workbook can take.
+MAX_UNPACKED = 50 * 2**20  # bytes, all members of the .xlsx together
+MAX_ROWS = 100_000  # rows of the ledger sheet, formatted empty ones included
+MAX_CELL = 32_767  # Excel's limit of characters in a cell: a cell this long was probably cut
+
+_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_SHEET_DATA, _ROW, _CELL, _FORMULA, _VALUE, _MERGE = (
+    _MAIN + t for t in ("sheetData", "row", "c", "f", "v", "mergeCell"))
 
 
 def _headers() -> dict[str, str]:
@@ -64,23 +76,114 @@ class ImportFailed(Exception):
 # -- the workbook and its sheet -----------------------------------------------------------
 
 def open_book(path: Path) -> Workbook:
+    """The workbook in read-only mode (rows are parsed as they are read), its unpacked size checked first."""
     if not path.is_file():
         raise ImportFailed([f"taizhang: 找不到文件 {path}"])
     try:
-        return load_workbook(path, data_only=True)
+        check_size(path)
+        return load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, TypeError, EOFError, SyntaxError, OSError):
         raise ImportFailed([f"taizhang: 无法读取 {path}：应为 Excel .xlsx 文件（.xls 或 WPS 格式请先另存为 .xlsx）"]) from None
 
 
-def grid(ws: Worksheet) -> list[list[Any]]:
-    """The sheet's values with every merged range's value copied into all its cells."""
-    rows = [list(r) for r in ws.iter_rows(min_row=1, min_col=1, values_only=True)]
-    for merged in ws.merged_cells.ranges:
+def check_size(path: Path) -> None:
+    """Refuse a workbook that unpacks past MAX_UNPACKED, from the zip directory alone.
+
+    The sizes the directory declares bound what is read: zipfile stops each member at its
+    declared size (and fails on a member that lies), so nothing larger is ever unpacked.
+    """
+    with zipfile.ZipFile(path) as archive:
+        members = archive.infolist()
+    total = sum(m.file_size for m in members)
+    if total > MAX_UNPACKED:
+        big = max(members, key=lambda m: m.file_size)
+        raise ImportFailed([labels.IMPORT_LIMITS["unpacked"].format(
+            path=path, size=_mb(total), limit=MAX_UNPACKED // 2**20, member=show(big.filename, 60), member_size=_mb(big.file_size))])
+
+
+def _mb(size: int) -> str:
+    return f"{size / 2**20:.1f}"
+
+
+@dataclass
+class Scan:
+    """What the values leave out, from one pass over the sheet's XML: merged ranges, formulas without a result."""
+
+    merges: list[CellRange] = field(default_factory=list)
+    formulas: list[tuple[int, int]] = field(default_factory=list)  # (row, column), from 1
+
+
+def scan(ws: Any, source: str) -> Scan:
+    """Read the sheet's XML once, a row at a time, refusing a sheet of more than MAX_ROWS rows.
+
+    Read-only worksheets do not give merged ranges, and with data_only a formula that was
+    never calculated reads as an empty cell: both come from the XML here.
+    """
+    found = Scan()
+    count = row = col = 0
+    data = None
+    # The read-only worksheet's own part of the archive (openpyxl keeps both on the objects).
+    with ws.parent._archive.open(ws._worksheet_path) as src:
+        for event, elem in ElementTree.iterparse(src, events=("start", "end")):
+            if event == "start":
+                if elem.tag == _SHEET_DATA:
+                    data = elem
+                continue
+            if elem.tag == _CELL:
+                ref = elem.get("r")
+                row, col = coordinate_to_tuple(ref) if ref else (row, col + 1)
+                if elem.find(_FORMULA) is not None and _uncalculated(elem):
+                    found.formulas.append((row, col))
+            elif elem.tag == _ROW:
+                count += 1
+                row, col = int(elem.get("r") or row + 1), 0
+                if max(count, row) > MAX_ROWS:
+                    raise ImportFailed([labels.IMPORT_LIMITS["rows"].format(source=source, sheet=ws.title, limit=MAX_ROWS)])
+                if data is not None:
+                    data.remove(elem)  # memory stays flat in the row count
+            elif elem.tag == _MERGE:
+                with contextlib.suppress(ValueError, TypeError):
+                    found.merges.append(CellRange(elem.get("ref")))
+    return found
+
+
+def _uncalculated(cell: ElementTree.Element) -> bool:
+    """A formula cell with no cached result. A formula whose result is empty text is t="str" with an empty <v>."""
+    value = cell.find(_VALUE)
+    return value is None or (not value.text and cell.get("t") != "str")
+
+
+def grid(ws: Any, source: str) -> tuple[list[list[Any]], Scan, list[tuple[int, int, int]]]:
+    """The sheet's values with every merged range's value copied into all its cells.
+
+    Also what the values cannot be trusted with: the scan's formulas and the cells at
+    Excel's length limit, as (row, column, length). Empty rows after the last filled one are
+    not kept, so a sheet formatted far down costs no memory.
+    """
+    found = scan(ws, source)
+    ws.reset_dimensions()  # read every row the XML has, whatever its <dimension> claims
+    rows: list[list[Any]] = []
+    empty = 0
+    long: list[tuple[int, int, int]] = []
+    for r, values in enumerate(ws.iter_rows(min_row=1, min_col=1, values_only=True), 1):
+        if all(v is None for v in values):
+            empty += 1
+            continue
+        rows.extend([] for _ in range(empty))
+        empty = 0
+        rows.append(list(values))
+        long += [(r, c, len(v)) for c, v in enumerate(values, 1) if isinstance(v, str) and len(v) >= MAX_CELL]
+    width = max(map(len, rows), default=0)
+    for row in rows:
+        row.extend([None] * (width - len(row)))
+    for merged in found.merges:
+        if merged.min_row > len(rows) or merged.min_col > width:
+            continue
         value = rows[merged.min_row - 1][merged.min_col - 1]
         for r in range(merged.min_row - 1, min(merged.max_row, len(rows))):
-            for c in range(merged.min_col - 1, min(merged.max_col, len(rows[r]))):
+            for c in range(merged.min_col - 1, min(merged.max_col, width)):
                 rows[r][c] = value
-    return rows
+    return rows, found, long
 
 
 @dataclass
@@ -101,6 +204,11 @@ class Table:
 
     def text(self, r: int, key: str) -> str:
         return cells.text(self.value(r, key))
+
+    def cell_error(self, row: int, col: int, message: str) -> CellError:
+        """An error about the cell at `row`, `col` (from 1), under its column's header."""
+        word = next((self.words[k] for k, c in self.columns.items() if c == col - 1 and k in self.words), None)
+        return CellError(row, col, self.source, self.sheet, word or labels.IMPORT_LIMITS["cell"], message)
 
     def error(self, r: int, key: str, message: str, *fallbacks: str) -> CellError:
         """An error about column `key` of row index `r`, at the first of `key`, `fallbacks` the sheet has."""
@@ -137,10 +245,15 @@ def table(book: Workbook, source: str, sheet: str | None) -> Table:
         ws = book[name]
         if ws.sheet_state != "visible" and name != sheet:
             continue
-        rows = grid(ws)
+        rows, marks, long = grid(ws, source)
         found = find_header(rows)
         if found:
-            return Table(source, name, rows, *found)
+            t = Table(source, name, rows, *found)
+            refused = [t.cell_error(r, c, labels.IMPORT_LIMITS["formula"]) for r, c in marks.formulas]
+            refused += [t.cell_error(r, c, labels.IMPORT_LIMITS["too_long"].format(length=n, limit=MAX_CELL)) for r, c, n in long]
+            if refused:
+                raise ImportFailed([str(e) for e in sorted(refused)])
+            return t
     where = f"工作表 {show(sheet)}" if sheet else "各工作表"
     raise ImportFailed([f"{source}: 找不到表头：{where}前 {HEADER_SCAN} 行中没有同时含“问题”和“整改措施”两列的行"])
 
