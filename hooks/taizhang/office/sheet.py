@@ -153,18 +153,18 @@ def _uncalculated(cell: ElementTree.Element) -> bool:
     return value is None or (not value.text and cell.get("t") != "str")
 
 
-def grid(ws: Any, source: str) -> tuple[list[list[Any]], Scan, list[tuple[int, int, int]]]:
+def grid(ws: Any, source: str) -> tuple[list[list[Any]], Scan, list[tuple[int, int]]]:
     """The sheet's values with every merged range's value copied into all its cells.
 
     Also what the values cannot be trusted with: the scan's formulas and the cells at
-    Excel's length limit, as (row, column, length). Empty rows after the last filled one are
+    Excel's length limit (openpyxl reads a longer cell cut to it), as (row, column). Empty rows after the last filled one are
     not kept, so a sheet formatted far down costs no memory.
     """
     found = scan(ws, source)
     ws.reset_dimensions()  # read every row the XML has, whatever its <dimension> claims
     rows: list[list[Any]] = []
     empty = 0
-    long: list[tuple[int, int, int]] = []
+    long: list[tuple[int, int]] = []
     for r, values in enumerate(ws.iter_rows(min_row=1, min_col=1, values_only=True), 1):
         if all(v is None for v in values):
             empty += 1
@@ -172,7 +172,7 @@ def grid(ws: Any, source: str) -> tuple[list[list[Any]], Scan, list[tuple[int, i
         rows.extend([] for _ in range(empty))
         empty = 0
         rows.append(list(values))
-        long += [(r, c, len(v)) for c, v in enumerate(values, 1) if isinstance(v, str) and len(v) >= MAX_CELL]
+        long += [(r, c) for c, v in enumerate(values, 1) if isinstance(v, str) and len(v) >= MAX_CELL]
     width = max(map(len, rows), default=0)
     for row in rows:
         row.extend([None] * (width - len(row)))
@@ -250,7 +250,7 @@ def table(book: Workbook, source: str, sheet: str | None) -> Table:
         if found:
             t = Table(source, name, rows, *found)
             refused = [t.cell_error(r, c, labels.IMPORT_LIMITS["formula"]) for r, c in marks.formulas]
-            refused += [t.cell_error(r, c, labels.IMPORT_LIMITS["too_long"].format(length=n, limit=MAX_CELL)) for r, c, n in long]
+            refused += [t.cell_error(r, c, labels.IMPORT_LIMITS["too_long"].format(limit=MAX_CELL)) for r, c in long]
             if refused:
                 raise ImportFailed([str(e) for e in sorted(refused)])
             return t
