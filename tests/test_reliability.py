@@ -291,7 +291,7 @@ def test_a_workbook_that_unpacks_past_the_limit_is_refused_from_its_directory(tm
     lines = refused(xlsx, tmp_path / "repo")
     assert len(lines) == 1
     assert lines[0].startswith(f"taizhang: {xlsx}：解压后共 256.")
-    assert "超过导入上限 50 MB（其中 “xl/worksheets/sheet1.xml” 为 256.0 MB）" in lines[0]
+    assert "超过导入上限 20 MB（其中 “xl/worksheets/sheet1.xml” 为 256.0 MB）" in lines[0]
 
 
 def test_a_hundred_thousand_formatted_empty_rows_are_refused(tmp_path: Path) -> None:
@@ -329,6 +329,28 @@ def test_the_limits_are_documented() -> None:
     from taizhang.office import sheet
 
     readme = (REPO / "README.md").read_text(encoding="utf-8")
-    assert sheet.MAX_UNPACKED == 50 * 2**20 and "50 MB" in readme
+    assert sheet.MAX_UNPACKED == 20 * 2**20 and "20 MB" in readme
+    assert sheet.MAX_PART == 2 * 2**20 and "2 MB" in readme
     assert sheet.MAX_ROWS == 100_000 and "100,000 行" in readme
     assert "32,767" in readme
+
+
+@pytest.mark.parametrize("part, closing, item", [
+    ("xl/styles.xml", b"</cellXfs>", b'<xf numFmtId="0" fontId="0" fillId="0" borderId="0"/>'),
+    ("xl/workbook.xml", b"</workbook>", b'<definedName name="n">Sheet1!$A$1</definedName>'),
+])
+def test_a_part_read_whole_past_its_limit_is_refused(part: str, closing: bytes, item: bytes, tmp_path: Path) -> None:
+    """Styles and defined names become an object each: 18 MB of either took 400–640 MB before this limit."""
+    source = tmp_path / "source.xlsx"
+    unit_sheet(UNIT_ROWS).save(source)
+    xlsx = tmp_path / "膨胀.xlsx"
+    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(xlsx, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            if info.filename == part:
+                at = data.index(closing)
+                data = data[:at] + item * (3 * 2**20 // len(item)) + data[at:]
+            zout.writestr(info, data)
+    lines = refused(xlsx, tmp_path / "repo")
+    assert len(lines) == 1
+    assert lines[0].startswith(f"taizhang: {xlsx}：其中 “{part}” 解压后为 3.0 MB，超过导入上限 2 MB")
