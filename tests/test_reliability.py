@@ -354,3 +354,15 @@ def test_a_part_read_whole_past_its_limit_is_refused(part: str, closing: bytes, 
     lines = refused(xlsx, tmp_path / "repo")
     assert len(lines) == 1
     assert lines[0].startswith(f"taizhang: {xlsx}：其中 “{part}” 解压后为 3.0 MB，超过导入上限 2 MB")
+
+
+def test_a_damaged_sheet_is_one_clear_refusal(tmp_path: Path) -> None:
+    source = tmp_path / "source.xlsx"
+    unit_sheet(UNIT_ROWS).save(source)
+    xlsx = tmp_path / "损坏.xlsx"
+    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(xlsx, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            zout.writestr(info, data[: len(data) // 2] if info.filename == "xl/worksheets/sheet1.xml" else data)
+    assert refused(xlsx, tmp_path / "repo") == [
+        f"taizhang: 无法读取 {xlsx}：文件内容不完整或已损坏；请在 Excel/WPS 中打开并另存为 .xlsx 后再导入"]

@@ -467,4 +467,5 @@ IMPORT_LIMITS: dict[str, str] = {
     "formula": "公式单元格没有计算结果：请在 Excel/WPS 中打开并保存后再导入",
     "too_long": "内容达到 Excel 单元格的上限 {limit} 个字符，可能已被截断；请核对完整内容、缩短后再导入",
     "cell": "单元格",
+    "damaged": "taizhang: 无法读取 {path}：文件内容不完整或已损坏；请在 Excel/WPS 中打开并另存为 .xlsx 后再导入",
 }

@@ -159,6 +159,8 @@ def scan(ws: Any, source: str) -> Scan:
             if event == "start":
                 if elem.tag == _SHEET_DATA:
                     data = elem
+                elif elem.tag == _ROW:  # before its cells, which may leave out their address
+                    row, col = int(elem.get("r") or row + 1), 0
                 continue
             if elem.tag == _CELL:
                 ref = elem.get("r")
@@ -167,7 +169,6 @@ def scan(ws: Any, source: str) -> Scan:
                     found.formulas.append((row, col))
             elif elem.tag == _ROW:
                 count += 1
-                row, col = int(elem.get("r") or row + 1), 0
                 if max(count, row) > MAX_ROWS:
                     raise ImportFailed([labels.IMPORT_LIMITS["rows"].format(source=source, sheet=ws.title, limit=MAX_ROWS)])
                 if data is not None:
@@ -306,6 +307,7 @@ def known(book: Workbook, source: str, errors: list[CellError]) -> Known:
     if X["sheet_ids"] not in book.sheetnames:
         return found
     ws = book[X["sheet_ids"]]
+    ws.reset_dimensions()  # every row, whatever the sheet's <dimension> claims
     for r, row in enumerate(ws.iter_rows(min_row=2, max_col=5, values_only=True), 2):
         kind, id, name, title, department = (cells.text(v) for v in (*row, None, None, None, None, None)[:5])
         if kind == X["kind_ledger"]:
