@@ -14,8 +14,7 @@ from xml.etree import ElementTree
 
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.cell import coordinate_to_tuple
-from openpyxl.worksheet.cell_range import CellRange
+from openpyxl.utils.cell import coordinate_to_tuple, range_boundaries
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.workbook.workbook import Workbook
 
@@ -29,7 +28,7 @@ HEADER_SCAN = 10  # the header row is looked for in this many rows
 # What the import reads at most (README, 导入 Excel 台账): a ledger sheet has hundreds of rows and
 # unpacks to a few MB; these bound the memory a hostile or mistaken workbook can take.
 # Bytes, all members of the .xlsx together. Rows are read one at a time, but openpyxl reads the
-# shared strings and styles whole: 20 MB of the smallest strings measured about 235 MB of memory.
+# shared strings whole: 20 MB of the smallest strings measured about 240 MB of memory.
 MAX_UNPACKED = 20 * 2**20
 # Any other part openpyxl parses whole becomes objects: 19 MB of cell formats measured 636 MB,
 # 18 MB of defined names 416 MB. Such parts take tens of KB, a bloated one a few hundred.
@@ -140,7 +139,7 @@ def _mb(size: int) -> str:
 class Scan:
     """What the values leave out, from one pass over the sheet's XML: merged ranges, formulas without a result."""
 
-    merges: list[CellRange] = field(default_factory=list)
+    merges: list[tuple[int, int, int, int]] = field(default_factory=list)  # min col, min row, max col, max row
     formulas: list[tuple[int, int]] = field(default_factory=list)  # (row, column), from 1
 
 
@@ -152,16 +151,16 @@ def scan(ws: Any, source: str) -> Scan:
     """
     found = Scan()
     count = row = col = 0
-    data = None
+    open_elements: list[ElementTree.Element] = []
     # The read-only worksheet's own part of the archive (openpyxl keeps both on the objects).
     with ws.parent._archive.open(ws._worksheet_path) as src:
         for event, elem in ElementTree.iterparse(src, events=("start", "end")):
             if event == "start":
-                if elem.tag == _SHEET_DATA:
-                    data = elem
-                elif elem.tag == _ROW:  # before its cells, which may leave out their address
+                open_elements.append(elem)
+                if elem.tag == _ROW:  # before its cells, which may leave out their address
                     row, col = int(elem.get("r") or row + 1), 0
                 continue
+            open_elements.pop()
             if elem.tag == _CELL:
                 ref = elem.get("r")
                 row, col = coordinate_to_tuple(ref) if ref else (row, col + 1)
@@ -171,11 +170,13 @@ def scan(ws: Any, source: str) -> Scan:
                 count += 1
                 if max(count, row) > MAX_ROWS:
                     raise ImportFailed([labels.IMPORT_LIMITS["rows"].format(source=source, sheet=ws.title, limit=MAX_ROWS)])
-                if data is not None:
-                    data.remove(elem)  # memory stays flat in the row count
             elif elem.tag == _MERGE:
                 with contextlib.suppress(ValueError, TypeError):
-                    found.merges.append(CellRange(elem.get("ref")))
+                    bounds = range_boundaries(elem.get("ref") or "")
+                    if None not in bounds:
+                        found.merges.append(bounds)  # type: ignore[arg-type]
+            if len(open_elements) == 2:  # a row, a merged range, a link …: read, so let go (memory stays flat)
+                open_elements[-1].remove(elem)
     return found
 
 
@@ -208,12 +209,12 @@ def grid(ws: Any, source: str) -> tuple[list[list[Any]], Scan, list[tuple[int, i
     width = max(map(len, rows), default=0)
     for row in rows:
         row.extend([None] * (width - len(row)))
-    for merged in found.merges:
-        if merged.min_row > len(rows) or merged.min_col > width:
+    for min_col, min_row, max_col, max_row in found.merges:
+        if not 1 <= min_row <= len(rows) or not 1 <= min_col <= width:
             continue
-        value = rows[merged.min_row - 1][merged.min_col - 1]
-        for r in range(merged.min_row - 1, min(merged.max_row, len(rows))):
-            for c in range(merged.min_col - 1, min(merged.max_col, width)):
+        value = rows[min_row - 1][min_col - 1]
+        for r in range(min_row - 1, min(max_row, len(rows))):
+            for c in range(min_col - 1, min(max_col, width)):
                 rows[r][c] = value
     return rows, found, long
 
