@@ -366,3 +366,21 @@ def test_a_damaged_sheet_is_one_clear_refusal(tmp_path: Path) -> None:
             zout.writestr(info, data[: len(data) // 2] if info.filename == "xl/worksheets/sheet1.xml" else data)
     assert refused(xlsx, tmp_path / "repo") == [
         f"taizhang: 无法读取 {xlsx}：文件内容不完整或已损坏；请在 Excel/WPS 中打开并另存为 .xlsx 后再导入"]
+
+
+def test_many_merged_ranges_stay_within_the_memory_bound(tmp_path: Path) -> None:
+    """600,000 merged ranges under the size limit: read as four numbers each, never as openpyxl objects (573 MB)."""
+    source = tmp_path / "source.xlsx"
+    unit_sheet(UNIT_ROWS, ["B4:B6", "C4:C5", "D4:D5", "B7:B8", "C7:C8", "D7:D8"]).save(source)
+    xlsx = tmp_path / "合并.xlsx"
+    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(xlsx, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                at = data.index(b"</mergeCells>")
+                data = data[:at] + b"".join(b'<mergeCell ref="P%d:Q%d"/>' % (k + 20, k + 20) for k in range(600_000)) + data[at:]
+            zout.writestr(info, data)
+    result = measured_import(xlsx, tmp_path / "repo")
+    assert (result["code"], result["err"]) == (0, ""), result
+    assert "整改措施 5 条" in str(result["out"])
+    assert result["peak_kib"] < LIMIT_KIB, f"peak memory {int(result['peak_kib']) // 1024} MB"

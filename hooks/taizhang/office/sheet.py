@@ -141,6 +141,7 @@ class Scan:
 
     merges: list[tuple[int, int, int, int]] = field(default_factory=list)  # min col, min row, max col, max row
     formulas: list[tuple[int, int]] = field(default_factory=list)  # (row, column), from 1
+    last_row: int = 0
 
 
 def scan(ws: Any, source: str) -> Scan:
@@ -168,6 +169,7 @@ def scan(ws: Any, source: str) -> Scan:
                     found.formulas.append((row, col))
             elif elem.tag == _ROW:
                 count += 1
+                found.last_row = max(found.last_row, row)
                 if max(count, row) > MAX_ROWS:
                     raise ImportFailed([labels.IMPORT_LIMITS["rows"].format(source=source, sheet=ws.title, limit=MAX_ROWS)])
             elif elem.tag == _MERGE:
@@ -189,23 +191,25 @@ def _uncalculated(cell: ElementTree.Element) -> bool:
 def grid(ws: Any, source: str) -> tuple[list[list[Any]], Scan, list[tuple[int, int]]]:
     """The sheet's values with every merged range's value copied into all its cells.
 
-    Also what the values cannot be trusted with: the scan's formulas and the cells at
-    Excel's length limit (openpyxl reads a longer cell cut to it), as (row, column). Empty rows after the last filled one are
-    not kept, so a sheet formatted far down costs no memory.
+    Also what the values cannot be trusted with: the scan's formulas and the cells at Excel's
+    length limit (openpyxl reads a longer cell cut to it), as (row, column). Empty rows after
+    the last filled one are not kept, so a sheet formatted far down costs no memory.
     """
     found = scan(ws, source)
     ws.reset_dimensions()  # read every row the XML has, whatever its <dimension> claims
     rows: list[list[Any]] = []
     empty = 0
     long: list[tuple[int, int]] = []
-    for r, values in enumerate(ws.iter_rows(min_row=1, min_col=1, values_only=True), 1):
-        if all(v is None for v in values):
+    for r, values in enumerate(ws.iter_rows(min_row=1, min_col=1, values_only=True) if found.last_row else (), 1):
+        if any(v is not None for v in values):
+            rows.extend([] for _ in range(empty))
+            empty = 0
+            rows.append(list(values))
+            long += [(r, c) for c, v in enumerate(values, 1) if isinstance(v, str) and len(v) >= MAX_CELL]
+        else:
             empty += 1
-            continue
-        rows.extend([] for _ in range(empty))
-        empty = 0
-        rows.append(list(values))
-        long += [(r, c) for c, v in enumerate(values, 1) if isinstance(v, str) and len(v) >= MAX_CELL]
+        if r >= found.last_row:
+            break  # asking for more would make openpyxl read on and build the merged ranges as objects
     width = max(map(len, rows), default=0)
     for row in rows:
         row.extend([None] * (width - len(row)))
