@@ -595,3 +595,25 @@ OFFICE_WORDS: dict[str, str] = {
     # The header on a phone.
     "short_title": "{unit}整改台账",
 }
+
+
+# -- Issue 18: one writer at a time (ledger.lock) and the workbooks the import refuses (office.sheet) --
+LOCK_WORDS: dict[str, str] = {
+    "waiting": "taizhang: 台账正由另一个进程（{holder}）写入，正在等待它完成……（锁文件 {path}）",
+    "busy": "台账已被另一个进程（{holder}）占用 {seconds} 秒仍未释放，未写入任何内容；如该进程已无响应，请结束它后重试（锁文件 {path}）",
+    "cannot": "无法创建台账写入锁 {path}：{reason}",
+    "holder": "进程号 {pid}",
+    "holder_unknown": "进程号未知",
+}
+
+IMPORT_LIMITS: dict[str, str] = {
+    "unpacked": "taizhang: {path}：解压后共 {size} MB，超过导入上限 {limit} MB（其中 {member} 为 {member_size} MB）；"
+                "整改台账通常不到 1 MB，请删除多余的工作表、图片或空行后再导入",
+    "part": "taizhang: {path}：其中 {member} 解压后为 {size} MB，超过导入上限 {limit} MB（工作表、文字和图片以外的部分）；"
+            "请把台账复制到一个新建的工作簿（只粘贴数值和必要格式）后再导入",
+    "rows": "{source}:{sheet}: 工作表超过 {limit} 行（含带格式的空行），超过导入上限；请删除表格下方多余的行后再导入",
+    "formula": "公式单元格没有计算结果：请在 Excel/WPS 中打开并保存后再导入",
+    "too_long": "内容达到 Excel 单元格的上限 {limit} 个字符，可能已被截断；请核对完整内容、缩短后再导入",
+    "cell": "单元格",
+    "damaged": "taizhang: 无法读取 {path}：文件内容不完整或已损坏；请在 Excel/WPS 中打开并另存为 .xlsx 后再导入",
+}

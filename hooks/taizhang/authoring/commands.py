@@ -18,6 +18,7 @@ from taizhang import labels
 from taizhang.authoring.edits import Document, EditError, Where
 from taizhang.errors import Error
 from taizhang.labels import EDIT_MESSAGES as MSG
+from taizhang.ledger.lock import Busy, ledger_lock
 from taizhang.ledger.repository import RECORDS, Cache, as_of_date, load
 from taizhang.ledger.records import Ledger, Measure, Problem
 
@@ -252,16 +253,17 @@ def _recheck(u: Update, measure: Measure, as_of: date) -> dict[str, object]:
 def update(root: Path, as_of: date, id: str, u: Update) -> tuple[str, list[str]]:
     """Change one measure as `u` says; returns the record's path and the keys its new status removed."""
     check_options(u)
-    cache = Cache()
-    problem, measure = _measure(*_ledger(root, as_of, cache), id)
-    doc = _document(root, problem.path)
-    index = doc.index("measures", id)
-    if index is None:
-        raise Refused(MSG["no_measure"].format(id=id))
-    where: Where = ("measures", index)
-    ops = plan(u, measure, doc, where, as_of)
-    _apply(doc, where, ops)
-    commit(root, as_of, cache, problem.path, doc.to_bytes())
+    with ledger_lock(root):  # from the read to the replace: a writer beside us must not be overwritten
+        cache = Cache()
+        problem, measure = _measure(*_ledger(root, as_of, cache), id)
+        doc = _document(root, problem.path)
+        index = doc.index("measures", id)
+        if index is None:
+            raise Refused(MSG["no_measure"].format(id=id))
+        where: Where = ("measures", index)
+        ops = plan(u, measure, doc, where, as_of)
+        _apply(doc, where, ops)
+        commit(root, as_of, cache, problem.path, doc.to_bytes())
     return problem.path, [key for key, action, _ in ops if action == "remove"]
 
 
@@ -269,6 +271,11 @@ def update(root: Path, as_of: date, id: str, u: Update) -> tuple[str, list[str]]
 
 def new_measure(root: Path, as_of: date, problem_id: str, fields: dict[str, object]) -> tuple[str, str]:
     """Append a not-started measure with the next free id; returns its id and the record's path."""
+    with ledger_lock(root):  # two new measures at once must not take the same id
+        return _new_measure(root, as_of, problem_id, fields)
+
+
+def _new_measure(root: Path, as_of: date, problem_id: str, fields: dict[str, object]) -> tuple[str, str]:
     cache = Cache()
     ledger, errors = _ledger(root, as_of, cache)
     problem = next((p for p in ledger.problems if p.id == problem_id), None)
@@ -288,6 +295,12 @@ def new_measure(root: Path, as_of: date, problem_id: str, fields: dict[str, obje
 def new_problem(root: Path, as_of: date, area: str, title: str, manifestations: list[str],
                 measure: dict[str, object], id: str | None = None) -> tuple[str, str]:
     """Write a new problem record with its manifestations and first measure; returns its id and path."""
+    with ledger_lock(root):  # two new problems at once must not take the same id
+        return _new_problem(root, as_of, area, title, manifestations, measure, id)
+
+
+def _new_problem(root: Path, as_of: date, area: str, title: str, manifestations: list[str],
+                 measure: dict[str, object], id: str | None) -> tuple[str, str]:
     cache = Cache()
     ledger, _ = _ledger(root, as_of, cache)
     known = [a.id for a in ledger.areas]
@@ -381,6 +394,9 @@ def _run(action: object) -> int:
         for error in exc.errors:
             print(error, file=sys.stderr)
         return exc.code
+    except Busy as exc:
+        print(f"taizhang: {exc}", file=sys.stderr)
+        return 1
 
 
 def _owner_options(sub: argparse.ArgumentParser, required: bool) -> None:

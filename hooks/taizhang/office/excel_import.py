@@ -10,11 +10,14 @@ from __future__ import annotations
 import re
 import shutil
 import tempfile
+import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path, PurePosixPath
 from typing import Any
+from xml.etree import ElementTree
 
 import yaml
 from openpyxl.utils import get_column_letter
@@ -22,6 +25,7 @@ from openpyxl.utils import get_column_letter
 from taizhang.office import cells
 from taizhang import labels
 from taizhang.errors import Error
+from taizhang.ledger.lock import Busy, ledger_lock
 from taizhang.ledger.repository import RECORDS, load, problem_paths
 from taizhang.ledger.schema import DATE, ID
 from taizhang.office.sheet import CellError, ImportFailed, Known, Table, known, open_book, read_json, table
@@ -539,21 +543,48 @@ def _clear(root: Path, paths: list[str]) -> None:
             folder.rmdir()
 
 
+def _read(book: Any, source: str, sheet: str | None) -> tuple[Table, Known, list[CellError]]:
+    """The ledger sheet and the hidden id sheet, read a row at a time; a damaged part is one clear refusal."""
+    errors: list[CellError] = []
+    try:
+        t = table(book, source, sheet)
+        ids = known(book, source, errors)
+    except (zipfile.BadZipFile, zlib.error, ElementTree.ParseError, KeyError, IndexError, ValueError, TypeError, EOFError,
+            OSError):
+        raise ImportFailed([labels.IMPORT_LIMITS["damaged"].format(path=source)]) from None
+    return t, ids, errors
+
+
 def import_workbook(path: Path, root: Path, as_of: date, force: bool = False, sheet: str | None = None,
                     title: str | None = None, unit: str | None = None) -> Result:
-    """Read the workbook, check the ledger it makes, then write it; on any error write nothing."""
+    """Read the workbook, check the ledger it makes, then write it; on any error write nothing.
+
+    The ledger's lock is held from looking at records/ to the last file written, so that a
+    `taizhang update` or a second import cannot slip in between.
+    """
+    try:
+        with ledger_lock(root):
+            return _import(path, root, as_of, force, sheet, title, unit)
+    except Busy as exc:
+        raise ImportFailed([f"taizhang: {exc}"]) from None
+
+
+def _import(path: Path, root: Path, as_of: date, force: bool, sheet: str | None, title: str | None,
+            unit: str | None) -> Result:
     old = existing(root)
     if old and not force:
         raise ImportFailed([f"taizhang: {root / RECORDS} 中已有台账（{old[0]} 等 {len(old)} 个文件），"
                             "导入会覆盖它；确需覆盖请加 --force（records/evidence/ 中的文件保留）"])
     book = open_book(path)
-    t = table(book, str(path), sheet)
-    missing = [CellError(t.header + 1, 0, t.source, t.sheet, labels.XLSX_COLUMNS[k],
-                         f"表头中找不到这一列（可用的列名：{'、'.join(_words(k))}）") for k in REQUIRED if k not in t.columns]
-    if missing:
-        raise ImportFailed([str(e) for e in missing])
-    errors: list[CellError] = []
-    b = Builder(t, known(book, t.source, errors), title, unit)
+    try:
+        t, ids, errors = _read(book, str(path), sheet)
+        missing = [CellError(t.header + 1, 0, t.source, t.sheet, labels.XLSX_COLUMNS[k],
+                             f"表头中找不到这一列（可用的列名：{'、'.join(_words(k))}）") for k in REQUIRED if k not in t.columns]
+        if missing:
+            raise ImportFailed([str(e) for e in missing])
+        b = Builder(t, ids, title, unit)
+    finally:
+        book.close()  # a read-only workbook keeps its file open until closed
     b.build()
     if not b.problems and not b.errors:
         b.errors.append(CellError(t.header + 2, 0, t.source, t.sheet, "数据", "表头下应有数据行，实际没有"))
