@@ -14,6 +14,7 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from taizhang.labels import INIT_WORDS as W
+from taizhang.ledger.lock import ledger_lock
 
 SKELETON = resources.files("taizhang.cli") / "skeleton"
 ROLLUP = resources.files("taizhang.cli") / "skeleton_rollup"  # a round's roll-up: units.yml, no records
@@ -26,25 +27,33 @@ class InitError(Exception):
 
 def init(target: Path, title: str, unit: str) -> list[str]:
     """Write a new ledger repository at `target` (absent or empty); returns the files written."""
-    if target.exists() and (not target.is_dir() or any(p.name != ".git" for p in target.iterdir())):
-        raise InitError(W["not_empty"].format(dir=target))
-    written = write_site(target)
-    for name in ("ledger.yml", "owners.yml"):
-        text = (SKELETON / "records" / name).read_text(encoding="utf-8")
-        text = text.replace("$title", _quoted(title)).replace("$unit", _quoted(unit))
-        written.append(_write(target / "records" / name, text.encode("utf-8")))
-    if not (target / ".git").exists():
-        subprocess.run(["git", "init", "--quiet", str(target)], check=True, capture_output=True)
-    return sorted(str(Path(p).relative_to(target)) for p in written)
+    with ledger_lock(target):  # an empty repository may have another writer: check and write as one
+        _refuse_unless_empty(target)
+        written = write_site(target)
+        for name in ("ledger.yml", "owners.yml"):
+            text = (SKELETON / "records" / name).read_text(encoding="utf-8")
+            text = text.replace("$title", _quoted(title)).replace("$unit", _quoted(unit))
+            written.append(_write(target / "records" / name, text.encode("utf-8")))
+    return _repository(target, written)
 
 
 def init_rollup(target: Path, round: str) -> list[str]:
     """Write a new roll-up repository at `target` (absent or empty); returns the files written."""
+    with ledger_lock(target):
+        _refuse_unless_empty(target)
+        written = _copy(ROLLUP, target)
+        units = target / "units.yml"
+        units.write_text(units.read_text(encoding="utf-8").replace("$round", _quoted(round)), encoding="utf-8")
+    return _repository(target, written)
+
+
+def _refuse_unless_empty(target: Path) -> None:
     if target.exists() and (not target.is_dir() or any(p.name != ".git" for p in target.iterdir())):
         raise InitError(W["not_empty"].format(dir=target))
-    written = _copy(ROLLUP, target)
-    units = target / "units.yml"
-    units.write_text(units.read_text(encoding="utf-8").replace("$round", _quoted(round)), encoding="utf-8")
+
+
+def _repository(target: Path, written: list[str]) -> list[str]:
+    """`git init` unless `target` is a repository already; the written files, relative."""
     if not (target / ".git").exists():
         subprocess.run(["git", "init", "--quiet", str(target)], check=True, capture_output=True)
     return sorted(str(Path(p).relative_to(target)) for p in written)
