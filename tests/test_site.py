@@ -126,6 +126,7 @@ def test_broken_record_shows_the_errors_page_when_not_strict(ledger) -> None:
     page = result.html("")
     assert "台账校验错误" in page
     assert "records/A1/P01.md:13: measures[0].owner: 应为 owners.yml 中的人员编号，实际为 nobody" in page
+    assert result.warnings()[-1] == "台账有错误，本次生成的是错误提示网站，不是台账网站；请修正后用 mkdocs build --strict 构建发布"
 
 
 def test_a_ledger_written_elsewhere(tmp_path: Path) -> None:
