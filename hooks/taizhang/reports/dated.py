@@ -65,14 +65,15 @@ def events_on(problem: Problem, day: date) -> list[Event]:
 
 
 def days(ledger: Ledger, as_of: date) -> list[date]:
-    """Every day a record names up to `as_of`, and the feedback day the ledger starts from."""
+    """Every day a record names up to `as_of`, and the feedback day the ledger starts from (never none)."""
     found: set[date] = set()
     inspection = ledger.inspection
     if inspection is not None and inspection.feedback_on is not None:
         found.add(inspection.feedback_on)
     for m in ledger.measures():
         found.update(_dates(m))
-    return sorted(d for d in found if d <= as_of)
+    # No dated record and no feedback day: the ledger as it stands, so that the as-of week still has a report.
+    return sorted(d for d in found if d <= as_of) or [as_of]
 
 
 def _dates(m: Measure) -> Iterable[date]:
@@ -105,8 +106,16 @@ def weekly(history: History | None, agg: Aggregate, public: bool = False) -> Wee
     Not a repository, a shallow clone, or every commit after the as-of date: the records'
     own dates, and a line in every report saying what they leave out.
     """
-    if history is not None and history.available and weeks_of((c for c, _ in history.steps), week_of(agg.as_of)):
-        return Weekly(history, agg, public)
-    reason = "；".join(history.warnings) if history is not None and history.warnings else ""
+    if history is not None and history.available:
+        if weeks_of((c for c, _ in history.steps), week_of(agg.as_of)):
+            return Weekly(history, agg, public)
+        reason = W["no_weeks"].rstrip("。")
+    else:
+        reason = "；".join(history.warnings) if history is not None else ""
     limits = W["dated_limits"].format(reason=f"（{reason}）" if reason else "")
     return Weekly(dated_history(agg.ledger, agg.as_of), agg, public, limits=limits)
+
+
+def weeks(agg: Aggregate) -> list[str]:
+    """The weeks a `weekly` from the records' dates has, newest first, known before it is made."""
+    return list(reversed(dict.fromkeys(week_of(d) for d in days(agg.ledger, agg.as_of))))

@@ -26,7 +26,7 @@ from taizhang.ledger.figures import Aggregate
 from taizhang.errors import LedgerError
 from taizhang.ledger.repository import Cache, load_valid
 from taizhang.ledger.public import public_ledger
-from taizhang.site.pages import Page, downloads
+from taizhang.site.pages import Page, download_uris, downloads
 from taizhang.speed.store import Store, can_fork
 
 FOLDER = "downloads"
@@ -34,7 +34,7 @@ FOLDER = "downloads"
 
 def uris(public: bool) -> list[str]:
     """The download files every build has (the public profile offers the JSON only, SPEC section 8)."""
-    return [f"{FOLDER}/taizhang.json"] if public else [f"{FOLDER}/taizhang.{k}" for k in ("json", "csv", "xlsx")]
+    return download_uris(public)
 
 
 def parallel() -> bool:
