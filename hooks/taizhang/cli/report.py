@@ -130,12 +130,16 @@ def run_report(args: argparse.Namespace) -> int:
 
 def _upward(args: argparse.Namespace, as_of: date) -> int:
     """stage, assessment, due: from the records alone, git or no git."""
+    end = as_of
     if args.kind == "assessment":
-        start, as_of = args.start, args.end or as_of
-        if start is not None and start > as_of:
-            return _usage(R["bad_range"].format(start=start, end=as_of))
+        start, end = args.start, args.end or as_of
+        if start is not None and start > end:
+            return _usage(R["bad_range"].format(start=start, end=end))
+    checked = max(as_of, end)
     with stored(args.root) as cache:
-        agg = Aggregate(load_valid(args.root, as_of, cache), as_of)
+        ledger = load_valid(args.root, checked, cache)
+    # A period ending before the as-of date: the ledger as its own dates say it stood then.
+    agg = Aggregate(dated.ledger_at(ledger, end) if end < checked else ledger, end)
     if args.kind == "stage":
         doc = stage(agg)
     elif args.kind == "assessment":

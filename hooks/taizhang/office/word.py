@@ -30,6 +30,7 @@ from taizhang.labels import WEEKLY_WORDS as W
 from taizhang.ledger.repository import CHINA
 from taizhang.office.ooxml import repack
 from taizhang.text import chinese_number
+from taizhang.reports.document import Block as DocBlock
 from taizhang.reports.document import Document as ReportDocument
 from taizhang.reports.document import Heading as DocHeading
 from taizhang.reports.document import Table as DocTable
@@ -293,13 +294,7 @@ def _next(doc: DocumentObject, report: Report) -> None:
 
 
 def _signature(doc: DocumentObject, report: Report) -> None:
-    """The unit and the date at the right, four characters in from the edge (右空四字)."""
-    doc.add_paragraph()
-    for text in report.signature():
-        p = doc.add_paragraph(text)
-        p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-        p.paragraph_format.first_line_indent = Pt(0)
-        p.paragraph_format.right_indent = Pt(64)
+    _signature_lines(doc, report.signature())
 
 
 # -- tables -------------------------------------------------------------------------------------------
@@ -353,6 +348,29 @@ def _shade(cell, fill: str) -> None:  # type: ignore[no-untyped-def]
 
 # -- the upward reports (reports.document): the stage report, the assessment, the supervision list ------
 
+def _blocks(doc: DocumentObject, blocks: Sequence[DocBlock]) -> None:
+    for block in blocks:
+        if isinstance(block, DocTable):
+            _table(doc, block.header, block.rows, block.widths, numeric=block.numeric)
+        elif isinstance(block, DocHeading):
+            heading = _heading(doc, block.text, min(block.level, 2))
+            if block.new_page:  # an attachment (附件) starts a page, its mark flush left (GB/T 9704)
+                heading.paragraph_format.page_break_before = True
+                heading.paragraph_format.first_line_indent = Pt(0)
+        else:
+            _paragraph(doc, block.text)
+
+
+def _signature_lines(doc: DocumentObject, lines: Sequence[str]) -> None:
+    """The unit and the date at the right, four characters in from the edge (右空四字)."""
+    doc.add_paragraph()
+    for text in lines:
+        p = doc.add_paragraph(text)
+        p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        p.paragraph_format.first_line_indent = Pt(0)
+        p.paragraph_format.right_indent = Pt(64)
+
+
 def document_bytes(report: ReportDocument) -> bytes:
     """Any `reports.document.Document` in the same official-document layout as the weekly report."""
     doc = Document()
@@ -380,23 +398,14 @@ def document_bytes(report: ReportDocument) -> bytes:
         _paragraph(doc, report.note)
     if report.addressee:  # 主送机关: flush left, no indent
         doc.add_paragraph(report.addressee).paragraph_format.first_line_indent = Pt(0)
-    for block in report.blocks:
-        if isinstance(block, DocTable):
-            _table(doc, block.header, block.rows, block.widths, numeric=block.numeric)
-        elif isinstance(block, DocHeading):
-            heading = _heading(doc, block.text, min(block.level, 2))
-            if block.new_page:  # an attachment (附件) starts a page, its mark flush left (GB/T 9704)
-                heading.paragraph_format.page_break_before = True
-                heading.paragraph_format.first_line_indent = Pt(0)
+    for kind, part in report.parts():
+        if kind == "attachment":  # 附件说明: a blank line, then two characters in
+            doc.add_paragraph()
+            _paragraph(doc, str(part))
+        elif kind == "signature":
+            _signature_lines(doc, part)  # type: ignore[arg-type]
         else:
-            _paragraph(doc, block.text)
-    if report.signature:
-        doc.add_paragraph()
-        for text in report.signature:
-            p = doc.add_paragraph(text)
-            p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-            p.paragraph_format.first_line_indent = Pt(0)
-            p.paragraph_format.right_indent = Pt(64)
+            _blocks(doc, part)  # type: ignore[arg-type]
     out = BytesIO()
     doc.save(out)
     return repack(out.getvalue(), moment)

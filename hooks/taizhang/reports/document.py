@@ -44,7 +44,9 @@ class Document:
     addressee: str = ""
     note: str = ""
     blocks: list[Block] = field(default_factory=list)
+    attachment: str = ""  # 附件说明, after the text and before the signature (GB/T 9704)
     signature: tuple[str, ...] = ()
+    appendix: list[Block] = field(default_factory=list)  # the attachment itself, after the signature
 
     def heading(self, level: int, text: str, new_page: bool = False) -> None:
         self.blocks.append(Heading(level, text, new_page))
@@ -60,3 +62,14 @@ class Document:
     def paragraphs(self) -> list[str]:
         """Every paragraph's text, in order (tests hold the figure sentences against the export)."""
         return [b.text for b in self.blocks if isinstance(b, Paragraph)]
+
+    def parts(self) -> list[tuple[str, list[Block] | str | tuple[str, ...]]]:
+        """The document in order, for the writers: ("blocks", …), ("attachment", text), ("signature", lines), ("blocks", appendix)."""
+        found: list[tuple[str, list[Block] | str | tuple[str, ...]]] = [("blocks", self.blocks)]
+        if self.attachment:
+            found.append(("attachment", self.attachment))
+        if self.signature:
+            found.append(("signature", self.signature))
+        if self.appendix:
+            found.append(("blocks", self.appendix))
+        return found

@@ -10,7 +10,7 @@ from __future__ import annotations
 from taizhang.labels import LABELS, MARK_LABELS, RECHECK_RESULTS, STATUS_LABELS
 from taizhang.labels import REPORT_WORDS as R
 from taizhang.ledger.figures import COMPLETED, OPEN, Aggregate, Row, percent, problem_status
-from taizhang.reports.document import Document
+from taizhang.reports.document import Document, Heading, Paragraph, Table
 from taizhang.reports.weekly import chinese_date
 from taizhang.text import chinese_number
 
@@ -65,7 +65,9 @@ def figure_sentences(agg: Aggregate) -> list[str]:
         found.append(R["status_all"].format(as_of=chinese_date(agg.as_of), completed=t.completed,
                                             closed=t.by_status["closed"], rate=percent(t.completion_rate)))
     done = sum(problem_status(p) in COMPLETED for p in agg.problems)
-    found.append(R["problems"].format(done=done, open=len(agg.problems) - done))
+    open_problems = len(agg.problems) - done
+    found.append(R["problems"].format(done=done, open=open_problems) if done and open_problems
+                 else R["problems_all"].format(n=done) if done else R["problems_none"].format(n=open_problems))
     if t.long_term:
         long_term = [r for r in agg.rows if r.measure.long_term]
         found.append(R["long_term"].format(n=t.long_term, open=sum(r.measure.status in OPEN for r in long_term)))
@@ -82,7 +84,9 @@ def _basics(doc: Document, agg: Aggregate) -> None:
                   if inspection.from_ and inspection.to else "")
         feedback = R["feedback"].format(day=chinese_date(inspection.feedback_on)) if inspection.feedback_on else ""
         doc.paragraph(R["inspection"].format(period=period, by=inspection.by, unit=agg.ledger.unit, feedback=feedback))
-    doc.paragraph("".join(figure_sentences(agg)))
+    sentences = figure_sentences(agg)  # what was fed back and planned; where it stands; what is long-term or late
+    for part in (sentences[:2], sentences[2:4], sentences[4:]):
+        doc.paragraph("".join(part))
 
 
 def _areas(doc: Document, agg: Aggregate) -> None:
@@ -92,8 +96,13 @@ def _areas(doc: Document, agg: Aggregate) -> None:
         problems = agg.problems_in(area)
         t = group.tally
         doc.heading(2, f"（{chinese_number(i)}）{group.name}")
-        doc.paragraph(R["area"].format(problems=len(problems), measures=t.measures, completed=t.completed, open=t.open,
-                                       rate=percent(t.completion_rate)) if t.measures else R["area_empty"])
+        if not t.measures:
+            doc.paragraph(R["area_empty"])
+        elif t.open:
+            doc.paragraph(R["area"].format(problems=len(problems), measures=t.measures, completed=t.completed, open=t.open,
+                                           rate=percent(t.completion_rate)))
+        else:
+            doc.paragraph(R["area_all"].format(problems=len(problems), measures=t.measures, rate=percent(t.completion_rate)))
         n = 0
         for problem in problems:
             done = [agg.row_by_id[m.id].measure for m in problem.measures if m.status in COMPLETED]
@@ -176,13 +185,16 @@ def _next(doc: Document, agg: Aggregate, public: bool) -> None:
 
 
 def _appendix(doc: Document, agg: Aggregate) -> None:
-    doc.heading(1, R["appendix"], new_page=True)
+    """附件说明 before the signature, the ledger table on a page of its own after it (GB/T 9704)."""
+    doc.attachment = R["attachment"]
+    doc.appendix.append(Heading(1, R["appendix_mark"], new_page=True))
+    doc.appendix.append(Paragraph(R["appendix_title"]))
     header = (R["col_seq"], LABELS["area"], LABELS["problem"], LABELS["measure"], LABELS["due"], LABELS["status"],
               LABELS["done_on"])
     rows = [(str(i), r.area.name if r.area else r.problem.area, r.problem.title, r.measure.text, due_text(r),
              STATUS_LABELS.get(r.measure.status, r.measure.status), str(r.measure.done_on or ""))
             for i, r in enumerate(agg.rows, 1)]
-    doc.table(header, rows, LEDGER_COLUMNS, numeric=4)
+    doc.appendix.append(Table(header, rows, LEDGER_COLUMNS, numeric=4))
 
 
 def _put(doc: Document, header: tuple[str, ...], rows: list[tuple[str, ...]], widths: tuple[float, ...],
