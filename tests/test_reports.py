@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from docx import Document
-from docx.shared import Cm, Pt
+from docx.shared import Pt
 from openpyxl import load_workbook
 
 from conftest import AS_OF, REPO, build

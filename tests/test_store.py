@@ -234,7 +234,9 @@ def test_what_git_log_says_before_any_revision_is_parsed(tmp_path: Path, counted
     repo, ids = story(tmp_path / "ledger")
     repo.git("checkout", "-q", ids[2])
     cold = begin_history(repo.root, store=Store(repo.root))
-    assert commands(counted) == ["rev-parse", "log"]  # no revision read yet
+    # No revision read yet but by the prefetch thread, which may start its one cat-file as soon as
+    # git log names a blob: whether it has by now is a race, so both are right.
+    assert commands(counted) in (["rev-parse", "log"], ["rev-parse", "log", "cat-file"])
     outline_matches(cold, cold.result(), repo.root)
     repo.git("checkout", "-q", "main")
     commands(counted)
