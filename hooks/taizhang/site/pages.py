@@ -175,11 +175,15 @@ def plan(agg: Aggregate, options: Options, history: History | Pending | None = N
     pending = history if isinstance(history, Pending) else Pending.of(history or History())
     r = Renderer(agg, options)
     story = cache(lambda: Story(pending.result(), agg, options.repo_url, options.public))
-    # git's weeks where it has commits up to the as-of date; else the records' own dates (reports.dated).
-    # Commits all after the as-of date: an available history without steps says so, with no wait for git.
     git_weeks = weeks_of(pending.commits, week_of(agg.as_of)) if pending.available else []
-    weekly = cache(lambda: dated.weekly(pending.result() if git_weeks or not pending.available else History(available=True),
-                                        agg, options.public))
+
+    @cache
+    def weekly() -> Weekly:
+        """git's weeks where it has commits up to the as-of date; else the records' own dates (reports.dated)."""
+        if git_weeks or not pending.available:
+            return dated.weekly(pending.result(), agg, options.public)
+        return dated.weekly(History(available=True), agg, options.public)  # every commit after the as-of date: no wait for git
+
     r.story = story
     areas = problems_by_area(agg)
 
