@@ -47,8 +47,8 @@ def row_of(ws: Any, measure: str) -> int:
 # -- export -----------------------------------------------------------------------------------
 
 def test_sheets_and_title_rows(book: Workbook) -> None:
-    assert book.sheetnames == ["整改台账", "统计汇总", "逾期清单", "编号对照"]
-    assert [ws.sheet_state for ws in book] == ["visible", "visible", "visible", "hidden"]
+    assert book.sheetnames == ["整改台账", "统计汇总", "逾期清单", "考核", "编号对照"]
+    assert [ws.sheet_state for ws in book] == ["visible", "visible", "visible", "visible", "hidden"]
     ws = book["整改台账"]
     assert ws["A1"].value == "区委第三巡察组巡察青山镇党委反馈意见整改台账"
     assert ws["A2"].value == "单位：青山镇党委　　统计日期：2023年9月15日"

@@ -1,4 +1,4 @@
-"""The ledger as the Excel workbook units hand upward: sheets 整改台账, 统计汇总 and 逾期清单."""
+"""The ledger as the Excel workbook units hand upward: sheets 整改台账, 统计汇总, 逾期清单 and 考核."""
 
 from __future__ import annotations
 
@@ -31,6 +31,10 @@ from taizhang.ledger.figures import Aggregate, Group, Row, Tally, percent
 from taizhang.ledger.export import names
 from taizhang.ledger.records import Area, Measure, Problem
 from taizhang.office.ooxml import repack
+from taizhang.reports.assessment import Assessment
+from taizhang.reports.document import Document as ReportDocument
+from taizhang.reports.document import Heading as DocHeading
+from taizhang.reports.document import Table as DocTable
 from taizhang.text import chinese_number
 
 X = labels.XLSX
@@ -99,6 +103,7 @@ def workbook(agg: Aggregate) -> Workbook:
     ledger_sheet(wb.active, agg)
     summary_sheet(wb.create_sheet(X["sheet_summary"]), agg)
     overdue_sheet(wb.create_sheet(X["sheet_overdue"]), agg)
+    document_sheet(wb.create_sheet(labels.REPORT_WORDS["sheet_assessment"]), Assessment(agg).document())
     ids_sheet(wb.create_sheet(X["sheet_ids"]), agg)
     return wb
 
@@ -530,3 +535,55 @@ def _inspection(inspection: Any) -> dict[str, Any]:
     iso = lambda d: d.isoformat() if d else None  # noqa: E731
     return _compact({"by": inspection.by, "from": iso(inspection.from_), "to": iso(inspection.to),
                      "feedback_on": iso(inspection.feedback_on)})
+
+
+# -- the upward reports (reports.document): 考核 in the download, and `taizhang report assessment|due --format xlsx` --
+
+def document_sheet(ws: Worksheet, doc: ReportDocument) -> None:
+    """A report on one sheet: its title, then headings, sentences and tables one under the other."""
+    width = max((len(b.header) for b in doc.blocks if isinstance(b, DocTable)), default=1)
+    title_rows(ws, doc.title, doc.subtitle, width)
+    r = 3
+    if doc.note:
+        r = _sentence_row(ws, r, doc.note, width)
+    for block in doc.blocks:
+        if isinstance(block, DocTable):
+            header(ws, r, block.header)
+            for row in block.rows:
+                r += 1
+                for col, value in enumerate(row, 1):
+                    numeric = block.numeric is not None and col - 1 >= block.numeric and value.isdigit()
+                    put(ws, r, col, int(value) if numeric else value, FONT, CENTER if col == 1 or numeric else LEFT)
+            r += 2
+        elif isinstance(block, DocHeading):
+            put(ws, r, 1, block.text, BOLD, border=False)
+            r += 1
+        else:
+            r = _sentence_row(ws, r, block.text, width)
+    widths = {col: 6 for col in range(1, width + 1)}
+    for block in doc.blocks:
+        if isinstance(block, DocTable):
+            for col, cm in enumerate(block.widths, 1):
+                widths[col] = max(widths[col], round(cm * 4.5))  # about 4.5 Excel units to the centimetre
+    for col, w in widths.items():
+        ws.column_dimensions[get_column_letter(col)].width = w
+    print_setup(ws, 3, width, r)
+
+
+def _sentence_row(ws: Worksheet, r: int, text: str, width: int) -> int:
+    put(ws, r, 1, text, FONT, LEFT, border=False)
+    ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=width)
+    ws.row_dimensions[r].height = 15 * max(1, math.ceil(display_width(text) / 110))
+    return r + 1
+
+
+def document_bytes(doc: ReportDocument) -> bytes:
+    wb = Workbook()
+    wb.properties.title = doc.title
+    wb.properties.creator = "taizhang"
+    wb.properties.created = datetime.combine(doc.as_of, time())
+    wb.active.title = doc.title[:31]
+    document_sheet(wb.active, doc)
+    out = io.BytesIO()
+    wb.save(out)
+    return _dated(out.getvalue(), datetime.combine(doc.as_of, time()))

@@ -30,6 +30,10 @@ from taizhang.labels import WEEKLY_WORDS as W
 from taizhang.ledger.repository import CHINA
 from taizhang.office.ooxml import repack
 from taizhang.text import chinese_number
+from taizhang.reports.document import Block as DocBlock
+from taizhang.reports.document import Document as ReportDocument
+from taizhang.reports.document import Heading as DocHeading
+from taizhang.reports.document import Table as DocTable
 from taizhang.reports.weekly import Line, Report
 
 TITLE_FONT = "方正小标宋简体"
@@ -68,6 +72,7 @@ def document(report: Report) -> DocumentObject:
     _styles(doc)
     _properties(doc, report)
     _title(doc, report)
+    _limits(doc, report)
     _overall(doc, report)
     _work(doc, report)
     _urgent(doc, report)
@@ -276,6 +281,12 @@ def _lines_table(doc: DocumentObject, report: Report, lines: Sequence[Line]) -> 
     _table(doc, header, rows, widths=PUBLIC_LINE_COLUMNS if report.public else LINE_COLUMNS, numeric=None)
 
 
+def _limits(doc: DocumentObject, report: Report) -> None:
+    """Without git history: the one line saying what the report could not include."""
+    if report.limits:
+        _paragraph(doc, report.limits)
+
+
 def _next(doc: DocumentObject, report: Report) -> None:
     _heading(doc, f"四、{W['section_next']}", 1)
     for n, step in enumerate(report.next_steps(), 1):
@@ -283,13 +294,7 @@ def _next(doc: DocumentObject, report: Report) -> None:
 
 
 def _signature(doc: DocumentObject, report: Report) -> None:
-    """The unit and the date at the right, four characters in from the edge (右空四字)."""
-    doc.add_paragraph()
-    for text in report.signature():
-        p = doc.add_paragraph(text)
-        p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-        p.paragraph_format.first_line_indent = Pt(0)
-        p.paragraph_format.right_indent = Pt(64)
+    _signature_lines(doc, report.signature())
 
 
 # -- tables -------------------------------------------------------------------------------------------
@@ -339,3 +344,68 @@ def _shade(cell, fill: str) -> None:  # type: ignore[no-untyped-def]
     shading.set(qn("w:color"), "auto")
     shading.set(qn("w:fill"), fill)
     cell._tc.get_or_add_tcPr().append(shading)
+
+
+# -- the upward reports (reports.document): the stage report, the assessment, the supervision list ------
+
+def _blocks(doc: DocumentObject, blocks: Sequence[DocBlock]) -> None:
+    for block in blocks:
+        if isinstance(block, DocTable):
+            _table(doc, block.header, block.rows, block.widths, numeric=block.numeric)
+        elif isinstance(block, DocHeading):
+            heading = _heading(doc, block.text, min(block.level, 2))
+            if block.new_page:  # an attachment (附件) starts a page, its mark flush left (GB/T 9704)
+                heading.paragraph_format.page_break_before = True
+                heading.paragraph_format.first_line_indent = Pt(0)
+        else:
+            _paragraph(doc, block.text)
+
+
+def _signature_lines(doc: DocumentObject, lines: Sequence[str]) -> None:
+    """The unit and the date at the right, four characters in from the edge (右空四字)."""
+    doc.add_paragraph()
+    for text in lines:
+        p = doc.add_paragraph(text)
+        p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        p.paragraph_format.first_line_indent = Pt(0)
+        p.paragraph_format.right_indent = Pt(64)
+
+
+def document_bytes(report: ReportDocument) -> bytes:
+    """Any `reports.document.Document` in the same official-document layout as the weekly report."""
+    doc = Document()
+    _page(doc)
+    _styles(doc)
+    moment = datetime.combine(report.as_of, time(17, 30), CHINA)
+    props = doc.core_properties
+    props.title = report.title
+    props.author = props.last_modified_by = report.unit
+    props.comments = props.subject = props.keywords = props.category = ""
+    props.created = props.modified = moment.astimezone(timezone.utc).replace(tzinfo=None)
+    props.revision = 1
+    title = doc.add_paragraph()
+    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    title.paragraph_format.first_line_indent = Pt(0)
+    title.paragraph_format.line_spacing = Pt(35)
+    _run(title, report.title, TITLE_FONT, TITLE)
+    if report.subtitle:
+        sub = doc.add_paragraph()
+        sub.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        sub.paragraph_format.first_line_indent = Pt(0)
+        _run(sub, report.subtitle, SUBHEADING_FONT, BODY)
+    doc.add_paragraph().paragraph_format.first_line_indent = Pt(0)
+    if report.note:
+        _paragraph(doc, report.note)
+    if report.addressee:  # 主送机关: flush left, no indent
+        doc.add_paragraph(report.addressee).paragraph_format.first_line_indent = Pt(0)
+    for kind, part in report.parts():
+        if kind == "attachment":  # 附件说明: a blank line, then two characters in
+            doc.add_paragraph()
+            _paragraph(doc, str(part))
+        elif kind == "signature":
+            _signature_lines(doc, part)  # type: ignore[arg-type]
+        else:
+            _blocks(doc, part)  # type: ignore[arg-type]
+    out = BytesIO()
+    doc.save(out)
+    return repack(out.getvalue(), moment)

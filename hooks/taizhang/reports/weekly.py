@@ -177,10 +177,12 @@ class Weekly:
     the as-of date. The state of each week comes from the history's committed snapshots.
     """
 
-    def __init__(self, history: History | None, agg: Aggregate, public: bool = False) -> None:
+    def __init__(self, history: History | None, agg: Aggregate, public: bool = False, limits: str = "") -> None:
         self.history = history or History()
         self.agg = agg
         self.public = public
+        # Not "": the history is the records' own dates (reports.dated), and this line says what that leaves out.
+        self.limits = limits
         self.as_of = agg.as_of
         self.current = week_of(agg.as_of)
         self.names = Names.of(agg.ledger)
@@ -230,8 +232,8 @@ class Weekly:
             groups=groups, commits=own.commits if own else 0, status_changes=changes,
             overdue=[self._line(r, _overdue_note(r, as_of)) for r in agg.overdue()],
             due_next=[self._line(r, _due_note(r, as_of)) for r in due_next(agg, sunday(week) + timedelta(days=7))],
-            stale=[self._line(r, _stale_note(last, as_of)) for r, last in stale(agg, end.touched)],
-            points=self.points(week), public=self.public, names=self.names,
+            stale=[] if self.limits else [self._line(r, _stale_note(last, as_of)) for r, last in stale(agg, end.touched)],
+            points=self.points(week), public=self.public, names=self.names, limits=self.limits,
         )
 
     def points(self, until: str | None = None) -> list[Point]:
@@ -443,6 +445,7 @@ class Report:
     points: list[Point]  # the burn-up up to this week
     public: bool
     names: Names
+    limits: str = ""  # what a report from the records' own dates could not include (one line), else ""
 
     @property
     def year(self) -> int:
@@ -522,10 +525,12 @@ class Report:
     def work(self) -> str:
         """One sentence on the week's updates."""
         if not self.commits:
-            return W["work_none"]
+            return W["dated_work_none" if self.limits else "work_none"]
         counts = {g: len(items) for g, items in self.groups}
         counts["status"] = self.status_changes  # every change, not only those listed under 其他状态变化
         parts = [W[f"count_{g}"].format(n=counts[g]) for g in GROUPS if counts.get(g)]
+        if self.limits:
+            return W["dated_work"].format(parts="，".join(parts)) if parts else W["dated_work_none"]
         if not parts:
             return W["work_quiet"].format(commits=self.commits)
         return W["work_sentence"].format(commits=self.commits, parts="，".join(parts))
@@ -541,6 +546,8 @@ class Report:
                                          end=chinese_date(self.end + timedelta(days=7), year=False))
 
     def stale_note(self) -> str:
+        if self.limits:
+            return W["dated_stale"]
         return W["stale_note"].format(date=chinese_date(self.as_of - timedelta(days=STALE_DAYS), year=False))
 
     def by_department(self) -> list[Count]:

@@ -27,7 +27,7 @@ from taizhang.errors import LedgerError
 from taizhang.ledger.repository import Cache, load_valid
 from taizhang.history import git
 from taizhang.ledger.public import public_ledger
-from taizhang.site.pages import Page, downloads
+from taizhang.site.pages import Page, download_uris, downloads
 from taizhang.speed import parallel
 from taizhang.speed.store import Store
 
@@ -36,7 +36,7 @@ FOLDER = "downloads"
 
 def uris(public: bool) -> list[str]:
     """The download files every build has (the public profile offers the JSON only, docs/guide/format.md, 公开版)."""
-    return [f"{FOLDER}/taizhang.json"] if public else [f"{FOLDER}/taizhang.{k}" for k in ("json", "csv", "xlsx")]
+    return download_uris(public)
 
 
 class Worker:

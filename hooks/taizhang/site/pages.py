@@ -27,6 +27,10 @@ from taizhang.history.commits import History, Pending
 from taizhang.ledger.records import Problem
 from taizhang.speed.store import collector_paused
 from taizhang.history.timeline import Story
+from taizhang.reports import dated
+from taizhang.reports.assessment import Assessment
+from taizhang.reports.due import Supervision
+from taizhang.reports.stage import stage
 from taizhang.reports.weekly import Weekly, week_of, weeks_of
 
 
@@ -56,8 +60,14 @@ class Options:
 
 
 LIST_PAGES = ("index.md", "problems/index.md", "tasks/index.md", "owners/index.md", "departments/index.md",
-              "progress/index.md", "weekly/index.md", "changes/index.md")
-
+              "progress/index.md", "weekly/index.md", "changes/index.md", "reports/index.md", "assessment/index.md",
+              "due/index.md")
+STAGE_DOCX = "reports/taizhang-stage.docx"  # the rectification report as of the build day, /reports/ links it
+# Every download a build offers, once: (uri, offered by the public profile). The public profile offers the JSON only.
+DOWNLOADS: tuple[tuple[str, bool], ...] = (
+    ("downloads/taizhang.json", True), ("downloads/taizhang.csv", False), ("downloads/taizhang.xlsx", False),
+    (STAGE_DOCX, False),
+)
 
 # Material's templates as the site uses them (main.html: the phone header's short title); the builder puts this first.
 OVERRIDES = str(Path(__file__).parent / "overrides")
@@ -81,6 +91,7 @@ def environment() -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters.update(t=text.inline, url=text.url, title=text.title, body=text.body, percent=percent, cn=text.chinese_number, week=text.week)
+    env.globals.update(R=labels.REPORT_WORDS)
     env.globals.update(L=labels.LABELS, STATUS=labels.STATUS_LABELS, MARK=labels.MARK_LABELS,
                        RESULT=labels.RECHECK_RESULTS, LONG_TERM=labels.LONG_TERM, H=labels.HISTORY_WORDS, W=labels.WEEKLY_WORDS,
                        O=labels.OFFICE_WORDS)
@@ -179,7 +190,15 @@ def plan(agg: Aggregate, options: Options, history: History | Pending | None = N
     pending = pending.until(agg.as_of)  # commits after the as-of date are on no page
     r = Renderer(agg, options)
     story = cache(lambda: Story(pending.result(), agg, options.repo_url, options.public))
-    weekly = cache(lambda: Weekly(pending.result(), agg, options.public))
+    git_weeks = weeks_of(pending.commits, week_of(agg.as_of)) if pending.available else []
+
+    @cache
+    def weekly() -> Weekly:
+        """git's weeks where it has commits up to the as-of date; else the records' own dates (reports.dated)."""
+        if git_weeks or not pending.available:
+            return dated.weekly(pending.result(), agg, options.public)
+        return dated.weekly(History(available=True), agg, options.public)  # every commit after the as-of date: no wait for git
+
     r.story = story
     areas = problems_by_area(agg)
 
@@ -222,8 +241,29 @@ def plan(agg: Aggregate, options: Options, history: History | Pending | None = N
     # What the history tells, last: by the time a build reads these, it has been read.
     found.append(("progress/index.md", progress))
     found += history_pages(r, story)
-    found += weekly_pages(r, weekly, weeks_of(pending.commits, week_of(agg.as_of)) if pending.available else [])
+    found += weekly_pages(r, weekly, git_weeks or dated.weeks(agg))
+    found += report_pages(r)
     return found
+
+
+def report_pages(r: Renderer) -> Plan:
+    """/reports/ (the rectification report as of the build day, and its Word file), /assessment/, /due/."""
+    agg, public = r.agg, r.options.public
+
+    def page(uri: str, title: str, intro: str, doc: Any, downloads: list[tuple[str, str]]) -> Page:
+        return r.render("document.md.j2", uri, doc=doc, web=True, page_title=title, intro=intro, downloads=downloads)
+
+    days = agg.ledger.due_soon_days
+    return [
+        ("reports/index.md", lambda: page("reports/index.md", labels.REPORT_WORDS["page_reports"],
+                                          labels.REPORT_WORDS["reports_intro"], stage(agg, public),
+                                          [] if public else [(labels.REPORT_WORDS["download_stage"], STAGE_DOCX)])),
+        ("assessment/index.md", lambda: page("assessment/index.md", labels.REPORT_WORDS["page_assessment"],
+                                             labels.REPORT_WORDS["assessment_intro"], Assessment(agg, public=public).document(), [])),
+        ("due/index.md", lambda: page("due/index.md", labels.REPORT_WORDS["page_due"],
+                                      labels.REPORT_WORDS["due_intro"].format(days=days),
+                                      Supervision(agg, days, public).document(), [])),
+    ]
 
 
 def ready(page: Page) -> Page:
@@ -310,17 +350,22 @@ def edit_url(problem: Problem, options: Options) -> str | None:
     return f"{base.removesuffix('/docs')}/{quote(problem.path)}"
 
 
-def downloads(agg: Aggregate, public: bool = False, commit: str | None = None) -> list[Page]:
-    """The exports; the public profile offers the JSON only, with its omissions (docs/guide/format.md, 公开版)."""
-    from taizhang.office import excel  # openpyxl takes a tenth of a second to import; most builds have it made elsewhere
+def download_uris(public: bool) -> list[str]:
+    return [uri for uri, shown in DOWNLOADS if shown or not public]
 
-    if public:
-        return [Page("downloads/taizhang.json", export.to_json(agg, public=True, commit=commit))]
-    return [
-        Page("downloads/taizhang.json", export.to_json(agg, commit=commit)),
-        Page("downloads/taizhang.csv", export.to_csv(agg)),
-        Page("downloads/taizhang.xlsx", excel.to_bytes(agg)),
-    ]
+
+def downloads(agg: Aggregate, public: bool = False, commit: str | None = None) -> list[Page]:
+    """The exports and the stage report's Word file; the public profile offers the JSON only, with its omissions (docs/guide/format.md, 公开版)."""
+    # openpyxl and python-docx take a tenth of a second each to import; most builds have these made elsewhere
+    from taizhang.office import excel, word
+
+    make: dict[str, Callable[[], str | bytes]] = {
+        "downloads/taizhang.json": lambda: export.to_json(agg, public=public, commit=commit),
+        "downloads/taizhang.csv": lambda: export.to_csv(agg),
+        "downloads/taizhang.xlsx": lambda: excel.to_bytes(agg),
+        STAGE_DOCX: lambda: word.document_bytes(stage(agg)),
+    }
+    return [Page(uri, make[uri]()) for uri in download_uris(public)]
 
 
 def error_pages(errors: list[Error], options: Options) -> list[Page]:
