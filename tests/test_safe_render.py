@@ -5,7 +5,6 @@ from __future__ import annotations
 import html
 import json
 import re
-import shutil
 import threading
 from functools import partial
 from html.parser import HTMLParser

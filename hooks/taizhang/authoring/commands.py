@@ -15,7 +15,7 @@ from typing import Union
 
 from taizhang.authoring import edits
 from taizhang import labels
-from taizhang.authoring.edits import Document, EditError, Where
+from taizhang.authoring.edits import Document, EditError, KeyPath
 from taizhang.errors import Error
 from taizhang.labels import EDIT_MESSAGES as MSG
 from taizhang.ledger.lock import Busy, ledger_lock
@@ -139,7 +139,7 @@ def _document(root: Path, path: str) -> Document:
         raise Refused(f"{path}: {exc}") from None
 
 
-def _apply(doc: Document, where: Where, ops: list[Op]) -> None:
+def _apply(doc: Document, where: KeyPath, ops: list[Op]) -> None:
     """Run the edits in the record's key order, so each new key finds its predecessor in place."""
     rank = {k: i for i, k in enumerate(edits.MEASURE_KEYS)}
     for key, action, value in sorted(ops, key=lambda op: rank.get(op[0], len(rank))):
@@ -207,7 +207,7 @@ def target_status(u: Update) -> str | None:
     return u.status
 
 
-def plan(u: Update, measure: Measure, doc: Document, where: Where, as_of: date) -> list[Op]:
+def update_ops(u: Update, measure: Measure, doc: Document, where: KeyPath, as_of: date) -> list[Op]:
     """The edits that carry out `u` on `measure`."""
     ops: list[Op] = [(key, "set", values) for key, values in (("leader", u.leader), ("department", u.department), ("owner", u.owner)) if values]
     status = target_status(u)
@@ -230,7 +230,7 @@ def plan(u: Update, measure: Measure, doc: Document, where: Where, as_of: date) 
     return ops
 
 
-def _extension(u: Update, measure: Measure, doc: Document, where: Where, as_of: date) -> list[Op]:
+def _extension(u: Update, measure: Measure, doc: Document, where: KeyPath, as_of: date) -> list[Op]:
     due = doc.get((*where, "due"))
     if measure.due is None and getattr(due, "value", None) == labels.LONG_TERM:
         raise Refused(MSG["long_term"].format(id=measure.id))
@@ -260,8 +260,8 @@ def update(root: Path, as_of: date, id: str, u: Update) -> tuple[str, list[str]]
         index = doc.index("measures", id)
         if index is None:
             raise Refused(MSG["no_measure"].format(id=id))
-        where: Where = ("measures", index)
-        ops = plan(u, measure, doc, where, as_of)
+        where: KeyPath = ("measures", index)
+        ops = update_ops(u, measure, doc, where, as_of)
         _apply(doc, where, ops)
         commit(root, as_of, cache, problem.path, doc.to_bytes())
     return problem.path, [key for key, action, _ in ops if action == "remove"]

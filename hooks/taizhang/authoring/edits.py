@@ -37,7 +37,7 @@ PROBLEM_KEYS: tuple[str, ...] = ("id", "area", "title", "public", "manifestation
 
 Scalar = Union[str, date]
 Value = Union[Scalar, Sequence[str], Mapping[str, Scalar]]
-Where = tuple[Union[str, int], ...]  # keys and list indexes from the root mapping
+KeyPath = tuple[Union[str, int], ...]  # keys and list indexes from the root mapping
 
 _OPEN = re.compile(r"---[ \t]*\r?\n")
 _CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*\r?$", re.MULTILINE)
@@ -150,7 +150,7 @@ class Document:
             raise EditError(MSG["yaml"] + ("：" + errors[0].message if errors else ""))
         self.root = node
 
-    def get(self, where: Where) -> yaml.Node | None:
+    def get(self, where: KeyPath) -> yaml.Node | None:
         node: yaml.Node | None = self.root
         for step in where:
             if isinstance(step, int):
@@ -171,7 +171,7 @@ class Document:
                 return index
         return None
 
-    def mapping(self, where: Where) -> yaml.MappingNode:
+    def mapping(self, where: KeyPath) -> yaml.MappingNode:
         node = self.get(where)
         if not isinstance(node, yaml.MappingNode):
             raise EditError(MSG["not_mapping"])
@@ -250,7 +250,7 @@ class Document:
             self._compose()
             raise EditError(MSG["layout"]) from None
 
-    def set(self, where: Where, key: str, value: Scalar | Sequence[str], order: Sequence[str] = MEASURE_KEYS) -> None:
+    def set(self, where: KeyPath, key: str, value: Scalar | Sequence[str], order: Sequence[str] = MEASURE_KEYS) -> None:
         """Give `key` a scalar or a list of ids, in place when present, else as a new line."""
         mapping = self.mapping(where)
         found = _pair(mapping, key)
@@ -309,7 +309,7 @@ class Document:
         lines = "".join(f"{dash}- {scalar(v)}{self.newline}" for v in values)
         self._splice(begin, self._after(node), lines)
 
-    def remove(self, where: Where, key: str) -> None:
+    def remove(self, where: KeyPath, key: str) -> None:
         """Take `key` and its value out, lines and all."""
         mapping = self.mapping(where)
         found = _pair(mapping, key)
@@ -320,7 +320,7 @@ class Document:
             raise EditError(MSG["layout"])  # the key shares its line with `- `: never a key we remove
         self._splice(begin, self._after(found[1]), "")
 
-    def append(self, where: Where, key: str, item: Mapping[str, Scalar], order: Sequence[str] = MEASURE_KEYS) -> None:
+    def append(self, where: KeyPath, key: str, item: Mapping[str, Scalar], order: Sequence[str] = MEASURE_KEYS) -> None:
         """Add `item` at the end of the list `key`, in that list's own style."""
         mapping = self.mapping(where)
         found = _pair(mapping, key)
@@ -387,7 +387,7 @@ class Document:
             lines.append(f"{lead}{key}: {text}{self.newline}")
         return "".join(lines)
 
-    def _verify(self, where: Where, key: str, value: Value) -> None:
+    def _verify(self, where: KeyPath, key: str, value: Value) -> None:
         """Read the edited value back: an edit that says anything else is refused."""
         node = self.get((*where, key))
         found = _plain(node) if node is not None else None

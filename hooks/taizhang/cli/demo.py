@@ -164,7 +164,7 @@ AUTHORS = (("刘晓燕", "liuxiaoyan@example.com"), ("陈志刚", "chenzhigang@e
 
 
 @dataclass
-class Person:
+class DemoPerson:
     id: str
     name: str
     title: str
@@ -179,16 +179,16 @@ class Cast:
     team: str
     areas: list[tuple[str, str, tuple[str, ...]]]  # id, name, topics
     departments: list[tuple[str, str]]
-    leaders: list[Person]
-    staff: dict[str, list[Person]]  # by department id
+    leaders: list[DemoPerson]
+    staff: dict[str, list[DemoPerson]]  # by department id
 
     @property
-    def people(self) -> list[Person]:
+    def people(self) -> list[DemoPerson]:
         return self.leaders + [p for members in self.staff.values() for p in members]
 
 
 @dataclass
-class Measure:
+class DemoMeasure:
     id: str
     text: str
     topic: str
@@ -211,19 +211,19 @@ class Measure:
 
 
 @dataclass
-class Problem:
+class DemoProblem:
     id: str
     area: str
     title: str
     public: bool
     manifestations: list[tuple[str, str]]
-    measures: list[Measure]
+    measures: list[DemoMeasure]
     body: str
     dirty: bool = True  # changed since it was last committed
 
 
 @dataclass(frozen=True)
-class Week:
+class DemoWeek:
     number: int
     today: date  # the Friday the week's commit is dated
 
@@ -252,7 +252,7 @@ def generate(root: pathlib.Path, problems: int, weeks: int = 20, seed: int = 1) 
         message = f"第0周：建立整改台账，共{len(ledger)}个问题、{measures}项措施"
         history.commit(START, rng.choice(AUTHORS), message, _initial_files(cast, ledger))
         for number in range(1, weeks + 1):
-            week = Week(number, START + timedelta(weeks=number))
+            week = DemoWeek(number, START + timedelta(weeks=number))
             events = _advance_week(rng, cast, ledger, week)
             history.commit(week.today, rng.choice(AUTHORS), _message(week, events), _changed_problems(ledger))
     repo.checkout()
@@ -277,13 +277,13 @@ def _cast(rng: random.Random, problems: int) -> Cast:
     extra = sorted(rng.sample(range(4, len(DEPARTMENTS)), 4))
     departments = [DEPARTMENTS[k] for k in [0, 1, 2, 3, *extra]]
     names = _names(rng, len(LEADER_TITLES) + STAFF)
-    leaders = [Person(pid, name, title) for (pid, name), title in zip(names, LEADER_TITLES)]
-    staff: dict[str, list[Person]] = {d[0]: [] for d in departments}
+    leaders = [DemoPerson(pid, name, title) for (pid, name), title in zip(names, LEADER_TITLES)]
+    staff: dict[str, list[DemoPerson]] = {d[0]: [] for d in departments}
     for i, (pid, name) in enumerate(names[len(LEADER_TITLES):]):
         # The first pass gives every department its head; the rest are clerks anywhere.
         dept = departments[i] if i < len(departments) else rng.choice(departments)
         title = dept[2] if i < len(departments) else "科员"
-        staff[dept[0]].append(Person(pid, name, title, dept[0]))
+        staff[dept[0]].append(DemoPerson(pid, name, title, dept[0]))
     return Cast(rng.choice(UNITS), rng.choice(TEAMS), areas, [(d[0], d[1]) for d in departments], leaders, staff)
 
 
@@ -303,9 +303,9 @@ def _names(rng: random.Random, count: int) -> list[tuple[str, str]]:
 # --- the initial ledger ----------------------------------------------------------------
 
 
-def _problems(rng: random.Random, cast: Cast, count: int) -> list[Problem]:
+def _problems(rng: random.Random, cast: Cast, count: int) -> list[DemoProblem]:
     width = len(str(count))
-    found: list[Problem] = []
+    found: list[DemoProblem] = []
     for (area_id, _, topics), size in zip(cast.areas, _split(rng, count, len(cast.areas))):
         for _ in range(size):
             found.append(_problem(rng, cast, f"P{len(found) + 1:0{width}d}", area_id, rng.choice(topics)))
@@ -319,7 +319,7 @@ def _split(rng: random.Random, total: int, parts: int) -> list[int]:
     return [1 + sizes[i] for i in range(parts)]
 
 
-def _problem(rng: random.Random, cast: Cast, pid: str, area: str, topic: str) -> Problem:
+def _problem(rng: random.Random, cast: Cast, pid: str, area: str, topic: str) -> DemoProblem:
     title = topic + rng.choice(DEFECTS)
     texts = rng.sample(MANIFESTATIONS, rng.choice((1, 1, 2, 2, 2, 3)))
     manifestations = [(f"{pid}-{i}", _fill(rng, t, topic)) for i, t in enumerate(texts, 1)]
@@ -327,18 +327,18 @@ def _problem(rng: random.Random, cast: Cast, pid: str, area: str, topic: str) ->
     measures = [_measure(rng, cast, f"{pid}-M{i}", _fill(rng, t, topic), topic, manifestations)
                 for i, t in enumerate(templates, 1)]
     body = f"巡察反馈：{title}。\n\n原因分析：{_fill(rng, rng.choice(CAUSES), topic)}。\n"
-    return Problem(pid, area, title, rng.random() > 0.03, manifestations, measures, body)
+    return DemoProblem(pid, area, title, rng.random() > 0.03, manifestations, measures, body)
 
 
 def _measure(rng: random.Random, cast: Cast, mid: str, text: str, topic: str,
-             manifestations: list[tuple[str, str]]) -> Measure:
+             manifestations: list[tuple[str, str]]) -> DemoMeasure:
     addresses = [rng.choice(manifestations)[0]] if len(manifestations) > 1 and rng.random() < 0.7 else []
     depts = rng.sample(cast.departments, 2 if rng.random() < 0.15 else 1)
     owners = [rng.choice(cast.staff[d[0]]).id for d in depts]
     leaders = [p.id for p in rng.sample(cast.leaders[1:], 2 if rng.random() < 0.05 else 1)]
     due = _deadline(rng)
     started = rng.random() < (0.7 if due == "long_term" else 0.5)
-    return Measure(mid, text, topic, addresses, _one_or_list(leaders), _one_or_list([d[0] for d in depts]),
+    return DemoMeasure(mid, text, topic, addresses, _one_or_list(leaders), _one_or_list([d[0] for d in depts]),
                    _one_or_list(owners), due, "in_progress" if started else "not_started",
                    _fill(rng, rng.choice(PLANNED), topic, START) if started else None)
 
@@ -370,7 +370,7 @@ def _fill(rng: random.Random, template: str, topic: str, on: date | None = None)
 # --- one week of work ------------------------------------------------------------------
 
 
-def _advance_week(rng: random.Random, cast: Cast, ledger: list[Problem], week: Week) -> Counter[str]:
+def _advance_week(rng: random.Random, cast: Cast, ledger: list[DemoProblem], week: DemoWeek) -> Counter[str]:
     events: Counter[str] = Counter()
     for problem in ledger:
         for measure in problem.measures:
@@ -382,7 +382,7 @@ def _advance_week(rng: random.Random, cast: Cast, ledger: list[Problem], week: W
     return events
 
 
-def _advance(rng: random.Random, cast: Cast, m: Measure, week: Week) -> str | None:
+def _advance(rng: random.Random, cast: Cast, m: DemoMeasure, week: DemoWeek) -> str | None:
     """Move one measure at most one step; the name of what happened, or None."""
     if m.status == "closed":
         return _recheck(rng, cast, m, week)
@@ -399,20 +399,20 @@ def _advance(rng: random.Random, cast: Cast, m: Measure, week: Week) -> str | No
     return _report(rng, m, week) if rng.random() < 0.2 else None
 
 
-def _finish_chance(m: Measure, today: date) -> float:
+def _finish_chance(m: DemoMeasure, today: date) -> float:
     if not isinstance(m.due, date) or m.relapsed:  # long-term measures never finish
         return 0.0
     return 0.3 if m.due <= today + timedelta(days=14) else 0.08
 
 
-def _report(rng: random.Random, m: Measure, week: Week) -> str:
+def _report(rng: random.Random, m: DemoMeasure, week: DemoWeek) -> str:
     m.status = "in_progress"
     pool = LONG_TERM if m.due == "long_term" else (RELAPSED,) if m.relapsed else PROGRESS
     m.progress = _fill(rng, rng.choice(pool), m.topic, week.today)  # dated, so it always changes
     return "progress"
 
 
-def _finish(rng: random.Random, m: Measure, week: Week) -> str:
+def _finish(rng: random.Random, m: DemoMeasure, week: DemoWeek) -> str:
     m.status = "done"
     m.done_on = week.day(rng)
     m.progress = _fill(rng, FINISHED, m.topic, m.done_on)
@@ -422,7 +422,7 @@ def _finish(rng: random.Random, m: Measure, week: Week) -> str:
     return "done"
 
 
-def _close(rng: random.Random, cast: Cast, m: Measure, week: Week) -> str:
+def _close(rng: random.Random, cast: Cast, m: DemoMeasure, week: DemoWeek) -> str:
     # done_on lies in an earlier week, so any day of this week keeps closed_on >= done_on.
     m.status = "closed"
     m.closed_on = week.day(rng)
@@ -434,7 +434,7 @@ def _close(rng: random.Random, cast: Cast, m: Measure, week: Week) -> str:
     return "closed"
 
 
-def _extend(rng: random.Random, cast: Cast, m: Measure, week: Week) -> str:
+def _extend(rng: random.Random, cast: Cast, m: DemoMeasure, week: DemoWeek) -> str:
     new_due = week.today + timedelta(weeks=rng.randint(2, 8))
     leader = m.leader if isinstance(m.leader, str) else m.leader[0]
     m.extensions.append({"from": m.due, "to": new_due, "approved_by": rng.choice((cast.leaders[0].id, leader)),
@@ -443,7 +443,7 @@ def _extend(rng: random.Random, cast: Cast, m: Measure, week: Week) -> str:
     return "extended"
 
 
-def _recheck(rng: random.Random, cast: Cast, m: Measure, week: Week) -> str | None:
+def _recheck(rng: random.Random, cast: Cast, m: DemoMeasure, week: DemoWeek) -> str | None:
     last = m.rechecks[-1]["date"] if m.rechecks else m.closed_on
     assert isinstance(last, date)
     if last > week.today - timedelta(weeks=4) or rng.random() > 0.06:
@@ -462,7 +462,7 @@ def _recheck(rng: random.Random, cast: Cast, m: Measure, week: Week) -> str | No
     return "relapsed"
 
 
-def _message(week: Week, events: Counter[str]) -> str:
+def _message(week: DemoWeek, events: Counter[str]) -> str:
     parts = [f"第{week.number}周调度：更新{sum(events.values())}项措施进展"]
     for event, label in (("done", "完成"), ("closed", "销号"), ("extended", "延期"),
                          ("rechecked", "回头看通过"), ("relapsed", "回头看发现反弹")):
@@ -524,7 +524,7 @@ def _yaml(record: Record) -> str:
     return "".join(line + "\n" for line in _emit(record))
 
 
-def _measure_record(m: Measure) -> Record:
+def _measure_record(m: DemoMeasure) -> Record:
     # The record format's order, so that a change only touches its own lines.
     record: Record = {
         "id": m.id, "text": m.text, "addresses": m.addresses, "leader": m.leader,
@@ -535,7 +535,7 @@ def _measure_record(m: Measure) -> Record:
     return {k: v for k, v in record.items() if v is not None and v != []}
 
 
-def _measure_text(m: Measure) -> str:
+def _measure_text(m: DemoMeasure) -> str:
     # Most measures do not change in a given week: rendering only the changed ones keeps
     # a 5000-problem history fast.
     if m.rendered is None:
@@ -543,7 +543,7 @@ def _measure_text(m: Measure) -> str:
     return m.rendered
 
 
-def _problem_text(p: Problem) -> str:
+def _problem_text(p: DemoProblem) -> str:
     record: Record = {"id": p.id, "area": p.area, "title": p.title}
     if not p.public:
         record["public"] = False
@@ -552,7 +552,7 @@ def _problem_text(p: Problem) -> str:
     return f"---\n{_yaml(record)}measures:\n{measures}---\n{p.body}"
 
 
-def _ledger_record(cast: Cast, ledger: list[Problem]) -> Record:
+def _ledger_record(cast: Cast, ledger: list[DemoProblem]) -> Record:
     return {
         "title": f"{cast.team}巡察反馈意见整改台账",
         "unit": cast.unit,
@@ -574,12 +574,12 @@ def _owners_record(cast: Cast) -> Record:
 # --- git --------------------------------------------------------------------------------
 
 
-def _initial_files(cast: Cast, ledger: list[Problem]) -> dict[str, str]:
+def _initial_files(cast: Cast, ledger: list[DemoProblem]) -> dict[str, str]:
     return {"records/ledger.yml": _yaml(_ledger_record(cast, ledger)),
             "records/owners.yml": _yaml(_owners_record(cast)), **_changed_problems(ledger)}
 
 
-def _changed_problems(ledger: list[Problem]) -> dict[str, str]:
+def _changed_problems(ledger: list[DemoProblem]) -> dict[str, str]:
     """The text of every problem file touched since the last call, by path."""
     files = {f"records/{p.area}/{p.id}.md": _problem_text(p) for p in ledger if p.dirty}
     for problem in ledger:

@@ -15,7 +15,7 @@ from taizhang.labels import WEEKLY_WORDS as W
 from taizhang.ledger.repository import as_of_date, load_valid, stored
 from taizhang.reports import dated
 from taizhang.reports.assessment import Assessment
-from taizhang.reports.document import Document
+from taizhang.reports.document import ReportDocument
 from taizhang.reports.due import Supervision
 from taizhang.reports.stage import stage
 from taizhang.site.pages import environment
@@ -149,7 +149,7 @@ def _upward(args: argparse.Namespace, as_of: date) -> int:
     return _emit(doc, args.format, args.output)
 
 
-def _emit(doc: Document, format: str, output: Path | None) -> int:
+def _emit(doc: ReportDocument, format: str, output: Path | None) -> int:
     if format == "md":
         text = document_markdown(doc)
         if output is None:
@@ -171,7 +171,7 @@ def _emit(doc: Document, format: str, output: Path | None) -> int:
     return 0
 
 
-def document_markdown(doc: Document) -> str:
+def document_markdown(doc: ReportDocument) -> str:
     """An upward report as plain Markdown, record text escaped."""
     return environment().get_template("document.md.j2").render(doc=doc, web=False)
 

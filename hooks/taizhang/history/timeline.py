@@ -28,7 +28,7 @@ class Said:
 
 
 @dataclass(frozen=True, slots=True)
-class Entry:
+class TimelineEntry:
     """What one commit did to one problem (or to the other files under records/)."""
 
     day: str  # 2023-09-08, or 未提交
@@ -41,9 +41,9 @@ class Entry:
 
 
 @dataclass(frozen=True, slots=True)
-class Week:
+class ChangeWeek:
     name: str  # 2023-W37, or 未提交
-    entries: tuple[Entry, ...]
+    entries: tuple[TimelineEntry, ...]
 
 
 class Story:
@@ -59,48 +59,48 @@ class Story:
         self.names = Names.of(agg.ledger)
         self.authors = authors(agg.ledger)
         self.measures = {row.measure.id: row.problem.id for row in agg.rows}
-        self._heads: dict[int, Entry] = {}  # id(commit) → its entry without problem or events, see _head
+        self._heads: dict[int, TimelineEntry] = {}  # id(commit) → its entry without problem or events, see _head
 
-    def problem(self, id: str) -> list[Entry]:
+    def problem(self, id: str) -> list[TimelineEntry]:
         """A problem's timeline, newest first."""
         return self._timelines.get(id, [])
 
     @cached_property
-    def _timelines(self) -> dict[str, list[Entry]]:
+    def _timelines(self) -> dict[str, list[TimelineEntry]]:
         # One pass over the history for every problem: asking it once per problem is quadratic.
-        found: dict[str, list[Entry]] = {}
+        found: dict[str, list[TimelineEntry]] = {}
         for _, entries in self._entries:
             for entry in entries:
                 found.setdefault(entry.problem, []).append(entry)
         return found
 
     @cached_property
-    def _entries(self) -> list[tuple[Commit, list[Entry]]]:
+    def _entries(self) -> list[tuple[Commit, list[TimelineEntry]]]:
         return [(commit, self.entries(commit)) for commit in self.history.commits]
 
-    def weeks(self) -> list[Week]:
+    def weeks(self) -> list[ChangeWeek]:
         """The whole change log, newest first, grouped by ISO week (uncommitted edits first)."""
-        found: dict[str, list[Entry]] = {}
+        found: dict[str, list[TimelineEntry]] = {}
         for commit, entries in self._entries:
             name = commit.week or MARK_LABELS["uncommitted"]
             found.setdefault(name, []).extend(self._bulk(commit, entries) or entries)
-        return [Week(name, tuple(entries)) for name, entries in found.items() if entries]
+        return [ChangeWeek(name, tuple(entries)) for name, entries in found.items() if entries]
 
-    def _bulk(self, commit: Commit, entries: list[Entry]) -> list[Entry]:
+    def _bulk(self, commit: Commit, entries: list[TimelineEntry]) -> list[TimelineEntry]:
         """An import of the ledger as one row ("建立台账：35个问题、88条措施"); [] for other commits."""
         added = [e for e in commit.events if isinstance(e, ProblemAdded)]
         if len(added) < BULK or any(not isinstance(e, (ProblemAdded, FileChanged)) for e in commit.events) or not entries:
             return []
         words = OFFICE_WORDS["bulk_added"].format(problems=len(added), measures=sum(len(e.measures) for e in added))
         head = self._head(commit)
-        return [Entry(head.day, head.author, head.commit, head.url, "", None, (Said("", None, "", words),))]
+        return [TimelineEntry(head.day, head.author, head.commit, head.url, "", None, (Said("", None, "", words),))]
 
-    def since(self, measure_id: str) -> Entry | None:
+    def since(self, measure_id: str) -> TimelineEntry | None:
         """When the measure reached its current status: the commit (no events listed)."""
         commit = self.history.status_since(measure_id)
         return self._head(commit) if commit is not None else None
 
-    def entries(self, commit: Commit) -> list[Entry]:
+    def entries(self, commit: Commit) -> list[TimelineEntry]:
         """One entry per problem the commit changed, in the order the commit lists them."""
         by_problem: dict[str, list[Event]] = {}
         for event in commit.events:
@@ -115,24 +115,24 @@ class Story:
         # Public: nothing private, and nothing of a problem the public site leaves out (or deleted).
         return not event.private and event.problem in self.agg.problem_by_id
 
-    def _head(self, commit: Commit) -> Entry:
+    def _head(self, commit: Commit) -> TimelineEntry:
         """What every entry of a commit shares, made once a commit: thousands of entries and measures name it."""
         found = self._heads.get(id(commit))
         if found is None:
             day = commit.day.isoformat() if commit.day else MARK_LABELS["uncommitted"]
             author = "" if self.public else self.author(commit)
             url = f"{self.repo_url}/commit/{quote(commit.id)}" if self.repo_url and commit.id else None
-            found = self._heads[id(commit)] = Entry(day, author, commit.short, url, "", None, ())
+            found = self._heads[id(commit)] = TimelineEntry(day, author, commit.short, url, "", None, ())
         return found
 
     def author(self, commit: Commit) -> str:
         """The person in owners.yml the commit's e-mail or name belongs to; else git's name (never the e-mail)."""
         return author(self.authors, commit)
 
-    def _entry(self, head: Entry, problem: str, events: list[Event]) -> Entry:
+    def _entry(self, head: TimelineEntry, problem: str, events: list[Event]) -> TimelineEntry:
         page = self._page(problem)
         said = tuple(Said(e.subject, page, self._anchor(e, page), e.words(self.names)) for e in events)
-        return Entry(head.day, head.author, head.commit, head.url, problem, page, said)
+        return TimelineEntry(head.day, head.author, head.commit, head.url, problem, page, said)
 
     def _page(self, problem: str) -> str | None:
         return f"problems/{problem}.md" if problem in self.agg.problem_by_id else None

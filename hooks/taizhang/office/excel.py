@@ -32,9 +32,9 @@ from taizhang.ledger.export import names
 from taizhang.ledger.records import Area, Measure, Problem
 from taizhang.office.ooxml import repack
 from taizhang.reports.assessment import Assessment
-from taizhang.reports.document import Document as ReportDocument
+from taizhang.reports.document import ReportDocument
 from taizhang.reports.document import Heading as DocHeading
-from taizhang.reports.document import Table as DocTable
+from taizhang.reports.document import ReportTable
 from taizhang.text import chinese_number
 
 X = labels.XLSX
@@ -229,7 +229,7 @@ def fit_heights(ws: Worksheet, rows: dict[int, dict[str, Any]], blocks: list[tup
 # -- 整改台账 ----------------------------------------------------------------------------
 
 @dataclass
-class Line:
+class LedgerLine:
     """One row of sheet 整改台账: a measure with its area and problem and their numbers."""
 
     row: Row
@@ -239,9 +239,9 @@ class Line:
     first_of_problem: bool
 
 
-def ledger_lines(agg: Aggregate) -> list[Line]:
+def ledger_lines(agg: Aggregate) -> list[LedgerLine]:
     """Measures in ledger order, numbered 一、 for areas and （一） for problems within an area."""
-    found: list[Line] = []
+    found: list[LedgerLine] = []
     area_no = 0
     for area in agg.ledger.areas:
         problems = agg.problems_in(area)
@@ -250,7 +250,7 @@ def ledger_lines(agg: Aggregate) -> list[Line]:
         area_no += 1
         for problem_no, problem in enumerate(problems, 1):
             for i, measure in enumerate(problem.measures):
-                found.append(Line(agg.row_by_id[measure.id], len(found) + 1, area_no, problem_no, i == 0))
+                found.append(LedgerLine(agg.row_by_id[measure.id], len(found) + 1, area_no, problem_no, i == 0))
     return found
 
 
@@ -272,7 +272,7 @@ def ledger_sheet(ws: Worksheet, agg: Aggregate) -> None:
     print_setup(ws, HEADER_ROW, len(COLUMNS), HEADER_ROW + len(cells))
 
 
-def ledger_cells(agg: Aggregate, line: Line) -> dict[str, Any]:
+def ledger_cells(agg: Aggregate, line: LedgerLine) -> dict[str, Any]:
     """The values of one row, visible columns then hidden ones."""
     r, m, p = line.row, line.row.measure, line.row.problem
     area = r.area or Area(p.area, p.area)
@@ -541,13 +541,13 @@ def _inspection(inspection: Any) -> dict[str, Any]:
 
 def document_sheet(ws: Worksheet, doc: ReportDocument) -> None:
     """A report on one sheet: its title, then headings, sentences and tables one under the other."""
-    width = max((len(b.header) for b in doc.blocks if isinstance(b, DocTable)), default=1)
+    width = max((len(b.header) for b in doc.blocks if isinstance(b, ReportTable)), default=1)
     title_rows(ws, doc.title, doc.subtitle, width)
     r = 3
     if doc.note:
         r = _sentence_row(ws, r, doc.note, width)
     for block in doc.blocks:
-        if isinstance(block, DocTable):
+        if isinstance(block, ReportTable):
             header(ws, r, block.header)
             for row in block.rows:
                 r += 1
@@ -562,7 +562,7 @@ def document_sheet(ws: Worksheet, doc: ReportDocument) -> None:
             r = _sentence_row(ws, r, block.text, width)
     widths = {col: 6 for col in range(1, width + 1)}
     for block in doc.blocks:
-        if isinstance(block, DocTable):
+        if isinstance(block, ReportTable):
             for col, cm in enumerate(block.widths, 1):
                 widths[col] = max(widths[col], round(cm * 4.5))  # about 4.5 Excel units to the centimetre
     for col, w in widths.items():

@@ -28,7 +28,7 @@ from taizhang.errors import Error
 from taizhang.ledger.lock import Busy, ledger_lock
 from taizhang.ledger.repository import RECORDS, load, problem_paths
 from taizhang.ledger.schema import DATE, ID
-from taizhang.office.sheet import CellError, ImportFailed, Known, Table, known, open_book, read_json, table
+from taizhang.office.sheet import CellError, ImportFailed, Known, SheetTable, known, open_book, read_json, table
 
 X = labels.XLSX
 VISIBLE = frozenset([*labels.XLSX_COLUMNS, "co_department", "outcome"])
@@ -109,7 +109,7 @@ class Draft:
 class Builder:
     """Turns the sheet's data rows into ledger, owners, problem and evidence records."""
 
-    def __init__(self, t: Table, k: Known, title: str | None, unit: str | None) -> None:
+    def __init__(self, t: SheetTable, k: Known, title: str | None, unit: str | None) -> None:
         self.t = t
         self.errors: list[CellError] = []
         self.people = Registry(cells.person_id)
@@ -217,8 +217,8 @@ class Builder:
         if ID.fullmatch(hint) and self.areas.get(hint, name) == name:
             self.areas[hint] = name
             return hint
-        for id, known in self.areas.items():
-            if known == name:
+        for id, area_name in self.areas.items():
+            if area_name == name:
                 return id
         n = 1
         while f"A{n}" in self.areas:
@@ -543,7 +543,7 @@ def _clear(root: Path, paths: list[str]) -> None:
             folder.rmdir()
 
 
-def _read(book: Any, source: str, sheet: str | None) -> tuple[Table, Known, list[CellError]]:
+def _read(book: Any, source: str, sheet: str | None) -> tuple[SheetTable, Known, list[CellError]]:
     """The ledger sheet and the hidden id sheet, read a row at a time; a damaged part is one clear refusal."""
     errors: list[CellError] = []
     try:

@@ -224,7 +224,7 @@ def grid(ws: Any, source: str) -> tuple[list[list[Any]], Scan, list[tuple[int, i
 
 
 @dataclass
-class Table:
+class SheetTable:
     """The ledger sheet: its filled grid, the header row and where each known column is."""
 
     source: str
@@ -273,7 +273,7 @@ def find_header(rows: list[list[Any]]) -> tuple[int, dict[str, int], dict[str, s
     return best
 
 
-def table(book: Workbook, source: str, sheet: str | None) -> Table:
+def table(book: Workbook, source: str, sheet: str | None) -> SheetTable:
     """The ledger sheet: the one named, else 整改台账, else the first with a header."""
     if sheet is not None and sheet not in book.sheetnames:
         raise ImportFailed([f"{source}: 找不到工作表 {show(sheet)}（有：{'、'.join(book.sheetnames)}）"])
@@ -285,7 +285,7 @@ def table(book: Workbook, source: str, sheet: str | None) -> Table:
         rows, marks, long = grid(ws, source)
         found = find_header(rows)
         if found:
-            t = Table(source, name, rows, *found)
+            t = SheetTable(source, name, rows, *found)
             refused = [t.cell_error(r, c, labels.IMPORT_LIMITS["formula"]) for r, c in marks.formulas]
             refused += [t.cell_error(r, c, labels.IMPORT_LIMITS["too_long"].format(limit=MAX_CELL)) for r, c in long]
             if refused:

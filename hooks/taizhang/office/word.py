@@ -31,10 +31,10 @@ from taizhang.ledger.repository import CHINA
 from taizhang.office.ooxml import repack
 from taizhang.text import chinese_number
 from taizhang.reports.document import Block as DocBlock
-from taizhang.reports.document import Document as ReportDocument
+from taizhang.reports.document import ReportDocument
 from taizhang.reports.document import Heading as DocHeading
-from taizhang.reports.document import Table as DocTable
-from taizhang.reports.weekly import Line, Report
+from taizhang.reports.document import ReportTable
+from taizhang.reports.weekly import ReportLine, Report
 
 TITLE_FONT = "方正小标宋简体"
 HEADING_FONT = "黑体"
@@ -268,7 +268,7 @@ def _urgent(doc: DocumentObject, report: Report) -> None:
                    widths=(6.0, 3.2, 3.2, 3.2), numeric=1)
 
 
-def _lines_table(doc: DocumentObject, report: Report, lines: Sequence[Line]) -> None:
+def _lines_table(doc: DocumentObject, report: Report, lines: Sequence[ReportLine]) -> None:
     if not lines:
         _paragraph(doc, W["none"])
         return
@@ -350,7 +350,7 @@ def _shade(cell, fill: str) -> None:  # type: ignore[no-untyped-def]
 
 def _blocks(doc: DocumentObject, blocks: Sequence[DocBlock]) -> None:
     for block in blocks:
-        if isinstance(block, DocTable):
+        if isinstance(block, ReportTable):
             _table(doc, block.header, block.rows, block.widths, numeric=block.numeric)
         elif isinstance(block, DocHeading):
             heading = _heading(doc, block.text, min(block.level, 2))
@@ -372,7 +372,7 @@ def _signature_lines(doc: DocumentObject, lines: Sequence[str]) -> None:
 
 
 def document_bytes(report: ReportDocument) -> bytes:
-    """Any `reports.document.Document` in the same official-document layout as the weekly report."""
+    """Any `reports.document.ReportDocument` in the same official-document layout as the weekly report."""
     doc = Document()
     _page(doc)
     _styles(doc)

@@ -14,7 +14,7 @@ from datetime import date
 from taizhang.labels import LABELS
 from taizhang.labels import REPORT_WORDS as R
 from taizhang.ledger.figures import COMPLETED, Aggregate, Group, Row, is_late, percent
-from taizhang.reports.document import Document
+from taizhang.reports.document import ReportDocument
 from taizhang.reports.weekly import chinese_date
 
 COLUMNS = (0.9, 3.0, 1.3, 1.3, 1.4, 1.4, 1.4, 1.4, 1.5, 2.0)
@@ -104,9 +104,9 @@ class Assessment:
         return (R["col_seq"], first, *(R[f"col_{k}"] for k in
                                        ("measures", "done", "on_time", "late", "overdue", "extended", "relapsed", "rate")))
 
-    def document(self, note: str = "") -> Document:
+    def document(self, note: str = "") -> ReportDocument:
         agg = self.agg
-        doc = Document(title=R["assessment_title"].format(unit=agg.ledger.unit), subtitle=f"（{self.period()}）",
+        doc = ReportDocument(title=R["assessment_title"].format(unit=agg.ledger.unit), subtitle=f"（{self.period()}）",
                        as_of=agg.as_of, unit=agg.ledger.unit, note=note)
         doc.heading(1, f"一、{R['definitions']}")
         for key in DEFINITIONS:

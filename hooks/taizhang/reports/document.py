@@ -1,6 +1,6 @@
 """An upward report as data: a title, then headings, paragraphs and tables, then the signature.
 
-The stage report, the assessment and the supervision list are each built as a `Document`;
+The stage report, the assessment and the supervision list are each built as a `ReportDocument`;
 one Markdown template and one Word writer (office.word) lay out any of them.
 """
 
@@ -23,18 +23,18 @@ class Paragraph:
 
 
 @dataclass(frozen=True, slots=True)
-class Table:
+class ReportTable:
     header: tuple[str, ...]
     rows: list[tuple[str, ...]]
     widths: tuple[float, ...]  # cm, adding up to the 15.6 cm type area of GB/T 9704
     numeric: int | None = None  # columns from this one on are figures, centred
 
 
-Block = Heading | Paragraph | Table
+Block = Heading | Paragraph | ReportTable
 
 
 @dataclass
-class Document:
+class ReportDocument:
     """What a report says, in order; `note` is the one line saying what it could not include."""
 
     title: str
@@ -57,7 +57,7 @@ class Document:
 
     def table(self, header: tuple[str, ...], rows: list[tuple[str, ...]], widths: tuple[float, ...],
               numeric: int | None = None) -> None:
-        self.blocks.append(Table(header, rows, widths, numeric))
+        self.blocks.append(ReportTable(header, rows, widths, numeric))
 
     def paragraphs(self) -> list[str]:
         """Every paragraph's text, in order (tests hold the figure sentences against the export)."""

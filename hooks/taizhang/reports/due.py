@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from taizhang.labels import REPORT_WORDS as R
 from taizhang.labels import LABELS
 from taizhang.ledger.figures import Aggregate, Row, is_due_soon
-from taizhang.reports.document import Document
+from taizhang.reports.document import ReportDocument
 from taizhang.reports.stage import names
 from taizhang.reports.weekly import chinese_date
 from taizhang.text import chinese_number
@@ -17,7 +17,7 @@ PUBLIC_COLUMNS = (0.9, 1.7, 6.1, 2.0, 1.7, 3.2)
 
 
 @dataclass(frozen=True, slots=True)
-class Item:
+class DueItem:
     """One measure on the list, with its days left (negative: days overdue)."""
 
     row: Row
@@ -38,14 +38,14 @@ class Supervision:
     days: int
     public: bool = False
 
-    def items(self) -> list[Item]:
+    def items(self) -> list[DueItem]:
         """Overdue first (longest overdue first), then by deadline; overdue is the Aggregate's own mark."""
         as_of = self.agg.as_of
-        found = [Item(r, (r.measure.due - as_of).days) for r in self.agg.rows if r.measure.due is not None
+        found = [DueItem(r, (r.measure.due - as_of).days) for r in self.agg.rows if r.measure.due is not None
                  and (r.overdue or is_due_soon(r.measure, as_of, self.days))]
         return sorted(found, key=lambda i: (i.days, i.row.measure.id))
 
-    def groups(self) -> list[tuple[str, list[tuple[str, list[Item]]]]]:
+    def groups(self) -> list[tuple[str, list[tuple[str, list[DueItem]]]]]:
         """(leader, [(department, items)]) in the order of owners.yml: a measure under each of its leaders, and there
         under its lead department (牵头部门, the first it names), so that a leader's list has each measure once.
 
@@ -66,11 +66,11 @@ class Supervision:
             found.append((names(self.agg, "leader", (leader,)) if leader else "", departments))
         return found
 
-    def document(self, note: str = "") -> Document:
+    def document(self, note: str = "") -> ReportDocument:
         agg = self.agg
         items = self.items()
         overdue = sum(i.days < 0 for i in items)
-        doc = Document(title=R["due_title"].format(unit=agg.ledger.unit),
+        doc = ReportDocument(title=R["due_title"].format(unit=agg.ledger.unit),
                        subtitle=R["due_subtitle"].format(as_of=chinese_date(agg.as_of), days=self.days),
                        as_of=agg.as_of, unit=agg.ledger.unit, note=note)
         doc.paragraph(R["due_sentence"].format(as_of=chinese_date(agg.as_of), overdue=overdue, soon=len(items) - overdue,

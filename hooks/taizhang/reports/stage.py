@@ -10,7 +10,7 @@ from __future__ import annotations
 from taizhang.labels import LABELS, MARK_LABELS, RECHECK_RESULTS, STATUS_LABELS
 from taizhang.labels import REPORT_WORDS as R
 from taizhang.ledger.figures import COMPLETED, OPEN, Aggregate, Row, percent, problem_status
-from taizhang.reports.document import Document, Heading, Paragraph, Table
+from taizhang.reports.document import ReportDocument, Heading, Paragraph, ReportTable
 from taizhang.reports.weekly import chinese_date
 from taizhang.text import chinese_number
 
@@ -36,11 +36,11 @@ def sentence(text: str) -> str:
     return text.strip().rstrip("。；;，,.") + "。"
 
 
-def stage(agg: Aggregate, public: bool = False, note: str = "") -> Document:
+def stage(agg: Aggregate, public: bool = False, note: str = "") -> ReportDocument:
     """The report as of `agg.as_of`; `public` leaves every person's name out (SPEC section 8)."""
     ledger = agg.ledger
     by = ledger.inspection.by if ledger.inspection and ledger.inspection.by else ""
-    doc = Document(title=R["stage_title"].format(unit=ledger.unit, by=by), as_of=agg.as_of, unit=ledger.unit,
+    doc = ReportDocument(title=R["stage_title"].format(unit=ledger.unit, by=by), as_of=agg.as_of, unit=ledger.unit,
                    subtitle=R["stage_subtitle"].format(as_of=chinese_date(agg.as_of)),
                    addressee=R["addressee"].format(by=by) if by else R["addressee_unknown"], note=note,
                    signature=(ledger.unit, chinese_date(agg.as_of)))
@@ -76,7 +76,7 @@ def figure_sentences(agg: Aggregate) -> list[str]:
     return found
 
 
-def _basics(doc: Document, agg: Aggregate) -> None:
+def _basics(doc: ReportDocument, agg: Aggregate) -> None:
     doc.heading(1, f"一、{R['basics']}")
     inspection = agg.ledger.inspection
     if inspection is not None and inspection.by:
@@ -89,7 +89,7 @@ def _basics(doc: Document, agg: Aggregate) -> None:
         doc.paragraph("".join(part))
 
 
-def _areas(doc: Document, agg: Aggregate) -> None:
+def _areas(doc: ReportDocument, agg: Aggregate) -> None:
     doc.heading(1, f"二、{R['areas']}")
     for i, group in enumerate(agg.by_area(), 1):
         area = agg.areas[group.key]
@@ -114,7 +114,7 @@ def _areas(doc: Document, agg: Aggregate) -> None:
             doc.paragraph(R["problem"].format(n=n, title=problem.title, parts=parts))
 
 
-def _shortcomings(doc: Document, agg: Aggregate, public: bool) -> None:
+def _shortcomings(doc: ReportDocument, agg: Aggregate, public: bool) -> None:
     doc.heading(1, f"三、{R['shortcomings']}")
     as_of = agg.as_of
     overdue = agg.overdue()
@@ -156,7 +156,7 @@ def _shortcomings(doc: Document, agg: Aggregate, public: bool) -> None:
         doc.paragraph(R["late"].format(n=late))
 
 
-def _next(doc: Document, agg: Aggregate, public: bool) -> None:
+def _next(doc: ReportDocument, agg: Aggregate, public: bool) -> None:
     doc.heading(1, f"四、{R['next']}")
     t = agg.tally
     dated = sorted((r for r in agg.rows if r.measure.status in OPEN and not r.measure.long_term),
@@ -184,7 +184,7 @@ def _next(doc: Document, agg: Aggregate, public: bool) -> None:
     doc.paragraph(R["next_recheck"].format(n=n))
 
 
-def _appendix(doc: Document, agg: Aggregate) -> None:
+def _appendix(doc: ReportDocument, agg: Aggregate) -> None:
     """附件说明 before the signature, the ledger table on a page of its own after it (GB/T 9704)."""
     doc.attachment = R["attachment"]
     doc.appendix.append(Heading(1, R["appendix_mark"], new_page=True))
@@ -194,10 +194,10 @@ def _appendix(doc: Document, agg: Aggregate) -> None:
     rows = [(str(i), r.area.name if r.area else r.problem.area, r.problem.title, r.measure.text, due_text(r),
              STATUS_LABELS.get(r.measure.status, r.measure.status), str(r.measure.done_on or ""))
             for i, r in enumerate(agg.rows, 1)]
-    doc.appendix.append(Table(header, rows, LEDGER_COLUMNS, numeric=4))
+    doc.appendix.append(ReportTable(header, rows, LEDGER_COLUMNS, numeric=4))
 
 
-def _put(doc: Document, header: tuple[str, ...], rows: list[tuple[str, ...]], widths: tuple[float, ...],
+def _put(doc: ReportDocument, header: tuple[str, ...], rows: list[tuple[str, ...]], widths: tuple[float, ...],
          public: bool, person_column: int) -> None:
     """A table; the public profile drops the column of persons and gives its width to the text column."""
     if public:

@@ -65,9 +65,6 @@ def chinese_date(day: date, year: bool = True) -> str:
     return (f"{day.year}年" if year else "") + f"{day.month}月{day.day}日"
 
 
-def chinese_range(start: date, end: date) -> str:
-    return f"{chinese_date(start)}至{chinese_date(end, year=end.year != start.year)}"
-
 
 # -- what a report is made of ---------------------------------------------------------------
 
@@ -92,7 +89,7 @@ class Item:
 
 
 @dataclass(frozen=True, slots=True)
-class Line:
+class ReportLine:
     """A measure in one of the report's lists (overdue, due next week, not updated) with a note."""
 
     row: Row
@@ -361,9 +358,9 @@ class Weekly:
         return Item(event.subject, event.problem, row.measure.text if row else "", departments,
                     event.words(self.names), day, *self._link(event.problem, event.subject))
 
-    def _line(self, row: Row, note: str) -> Line:
+    def _line(self, row: Row, note: str) -> ReportLine:
         m = row.measure
-        return Line(row, self.names.list("department", m.department),
+        return ReportLine(row, self.names.list("department", m.department),
                     "" if self.public else self.names.list("leader", m.leader), note, *self._link(row.problem.id, m.id))
 
     def _link(self, problem: str, subject: str) -> tuple[str | None, str]:
@@ -439,9 +436,9 @@ class Report:
     groups: list[tuple[str, list[Item]]]
     commits: int
     status_changes: int
-    overdue: list[Line]
-    due_next: list[Line]
-    stale: list[Line]
+    overdue: list[ReportLine]
+    due_next: list[ReportLine]
+    stale: list[ReportLine]
     points: list[Point]  # the burn-up up to this week
     public: bool
     names: Names

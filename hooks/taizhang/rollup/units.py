@@ -52,7 +52,7 @@ class Config:
 
 
 @dataclass
-class Measure:
+class UnitMeasure:
     """An overdue or due-soon measure of a unit, as its export has it (no people: the roll-up names none)."""
 
     id: str
@@ -82,7 +82,7 @@ class Unit:
     completed_due: int = 0  # completed measures that had a deadline
     on_time: int = 0  # of those, completed by it
     areas: list[dict[str, Any]] = field(default_factory=list)
-    urgent: list[Measure] = field(default_factory=list)
+    urgent: list[UnitMeasure] = field(default_factory=list)
 
     @property
     def current(self) -> bool:
@@ -110,7 +110,7 @@ class Unit:
     def on_time_rate(self) -> float:
         return rate(self.on_time, self.completed_due)
 
-    def measure_url(self, m: Measure) -> str | None:
+    def measure_url(self, m: UnitMeasure) -> str | None:
         """The measure on the unit's own site (the site's page addresses), when units.yml gives a web address."""
         if not self.source.site:
             return None
@@ -316,7 +316,7 @@ def _figures(unit: Unit, data: dict[str, Any]) -> None:
             unit.completed_due += 1
             unit.on_time += not m["late"]
         if m["overdue"] or m["due_soon"]:
-            unit.urgent.append(Measure(str(m["id"]), str(m["problem"]), str(m["text"]), str(m["due"]), str(m["status"]),
+            unit.urgent.append(UnitMeasure(str(m["id"]), str(m["problem"]), str(m["text"]), str(m["due"]), str(m["status"]),
                                        bool(m["overdue"]), m.get("progress") if isinstance(m.get("progress"), str) else None))
     unit.urgent.sort(key=lambda m: (not m.overdue, m.due, m.id))
 

@@ -55,7 +55,6 @@ class Options:
     downloads: bool = True  # False: the exports are made elsewhere (downloads.Worker)
     # Record path (records/...) → date of its last commit, from git history; pages show it.
     updated: dict[str, date] = field(default_factory=dict)
-    extra: dict[str, Any] = field(default_factory=dict)
     commit: str | None = None  # the commit the records were read from, named in the JSON export
 
 

@@ -17,8 +17,8 @@ from taizhang.site.fills import ROOT, address
 from taizhang.labels import HISTORY_WORDS, LABELS, MARK_LABELS, STATUS_LABELS, STATUSES
 from taizhang.ledger.records import Evidence, Measure
 from taizhang.text import inline, url
-from taizhang.history.timeline import Entry, Said
-from taizhang.reports.weekly import Item, Line
+from taizhang.history.timeline import TimelineEntry, Said
+from taizhang.reports.weekly import Item, ReportLine
 
 _ORDER = {s: i for i, s in enumerate(STATUSES)}  # statuses sort in the order they are worked
 T = TypeVar("T")
@@ -75,7 +75,7 @@ class Rows:
                        f"<td>{self.people(r.measure.owner) if self.who else self.departments(r.measure.department)}</td>"
                        f"<td>{due(r.measure)}</td><td>{badge(r.measure.status)}{marks(r)}</td></tr>\n" for r in rows)
 
-    def fields(self, row: Row, since: Entry | str | None) -> str:
+    def fields(self, row: Row, since: TimelineEntry | str | None) -> str:
         """A measure's fields as table rows, cells one per line as Python-Markdown writes a table.
 
         `since` is the entry in which the measure took its status, or a placeholder for the row
@@ -85,12 +85,12 @@ class Rows:
             cells.insert(1, since.strip())  # the placeholder alone: the row it stands for ends its line
         return "".join(cells)
 
-    def since(self, since: Entry | None) -> str:
+    def since(self, since: TimelineEntry | None) -> str:
         """The row saying since when a measure has had its status ("" when the history does not say)."""
         found = _since(since)
         return _cells(*found) if found else ""
 
-    def _fields(self, row: Row, since: Entry | None) -> list[tuple[str, str]]:
+    def _fields(self, row: Row, since: TimelineEntry | None) -> list[tuple[str, str]]:
         """A measure's fields as (label, HTML), in the order its page lists them."""
         m = row.measure
         found = [(LABELS["status"], badge(m.status) + marks(row))]
@@ -128,18 +128,18 @@ class Rows:
                 + (f"<td>{self.people(m.owner)}</td>" if who else "")
                 + f"<td>{due(m)}</td><td>{badge(m.status)}{marks(row)}</td></tr>\n")
 
-    def history(self, entries: Iterable[Entry], problems: bool = False) -> str:
+    def history(self, entries: Iterable[TimelineEntry], problems: bool = False) -> str:
         """Timeline rows; with `problems` the change log's, which name the problem too."""
         return "".join(self._entry(e, problems) for e in entries)
 
-    def _entry(self, e: Entry, problems: bool) -> str:
+    def _entry(self, e: TimelineEntry, problems: bool) -> str:
         # The commit is a small link under its date: a column of hashes is a machine's word, and it wrapped.
         return (f'<tr><td class="tz-nowrap">{e.day}{_commit(e)}</td>' + (f"<td>{inline(e.author)}</td>" if self.who else "")
                 + (f"<td>{self.subject(e.page, '', e.problem)}</td>" if problems else "")
                 # The same events are on the problem's page and on /changes/: put in words once.
                 + f"<td>{self._once('said', e, self._said)}</td></tr>\n")
 
-    def _said(self, e: Entry) -> str:
+    def _said(self, e: TimelineEntry) -> str:
         return "<br>".join(self._one_said(s) for s in e.said)
 
     def _one_said(self, s: Said) -> str:
@@ -151,11 +151,11 @@ class Rows:
                        f"<td>{inline(i.departments)}</td><td>{inline(i.words)}</td><td class=\"tz-nowrap\">{i.day}</td></tr>\n"
                        for i in items)
 
-    def lines(self, lines: Iterable[Line]) -> str:
+    def lines(self, lines: Iterable[ReportLine]) -> str:
         """A weekly report's measures to watch (overdue, due next week, not updated), with a note each."""
         return "".join(self._line(line) for line in lines)
 
-    def _line(self, line: Line) -> str:
+    def _line(self, line: ReportLine) -> str:
         m = line.row.measure
         return (f"<tr><td>{self.subject(line.page, line.anchor, m.id)}</td><td>{inline(m.text)}</td>"
                 f"<td>{inline(line.departments)}</td>" + (f"<td>{inline(line.leaders)}</td>" if self.who else "")
@@ -191,7 +191,7 @@ def _cells(label: str, value: str) -> str:
     return f"<tr>\n<td>{label}</td>\n<td>{value}</td>\n</tr>\n"
 
 
-def _commit(e: Entry) -> str:
+def _commit(e: TimelineEntry) -> str:
     """A commit's short id, small, after a date: linked to the git host where the site knows it."""
     if not e.commit:
         return ""
@@ -200,7 +200,7 @@ def _commit(e: Entry) -> str:
     return f' <small class="tz-commit">{e.commit}</small>'
 
 
-def _since(since: Entry | None) -> tuple[str, str] | None:
+def _since(since: TimelineEntry | None) -> tuple[str, str] | None:
     if not since:
         return None
     return HISTORY_WORDS["status_since_label"], since.day + _commit(since)
