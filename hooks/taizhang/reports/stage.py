@@ -111,7 +111,7 @@ def _areas(doc: ReportDocument, agg: Aggregate) -> None:
             n += 1
             parts = "".join(sentence(f"{m.text}，{m.outcome or m.progress}" if (m.outcome or m.progress) else m.text)
                             for m in done)
-            doc.paragraph(R["problem"].format(n=n, title=problem.title, parts=parts))
+            doc.paragraph(R["problem"].format(n=n, title=quoted_inside(problem.title), parts=parts))
 
 
 def _shortcomings(doc: ReportDocument, agg: Aggregate, public: bool) -> None:
@@ -205,3 +205,8 @@ def _put(doc: ReportDocument, header: tuple[str, ...], rows: list[tuple[str, ...
         rows = [row[:person_column] + row[person_column + 1:] for row in rows]
         widths = widths[:2] + (widths[2] + widths[person_column],) + widths[3:person_column] + widths[person_column + 1:]
     doc.table(header, rows, widths)
+
+
+def quoted_inside(title: str) -> str:
+    """A title set inside “…”: its own double quotes become single ones, as Chinese documents nest them."""
+    return title.replace("“", "‘").replace("”", "’")
