@@ -83,6 +83,7 @@ class TaizhangPlugin(BasePlugin):
     def _reset(self) -> None:
         self.site: pipeline.Local | pipeline.Forked | None = None  # this build's pages
         self.uris: set[str] = set()
+        self.parts: dict[str, fills.Fills] = {}  # a page's rich parts, from its Markdown's conversion to its end
         self.public = False  # TAIZHANG_PROFILE=public: staff pages (docs/*.md) stay out of the site
         self.broken = False  # the ledger has errors: the site is the error page
         self.downloads: Callable[[], downloads.Worker] | None = None  # starts the exports' process
@@ -242,17 +243,23 @@ class TaizhangPlugin(BasePlugin):
         return markdown
 
     def on_page_content(self, html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
-        """A record page's tables go in after Markdown, before the search plugin reads the page."""
+        """A record page's tables go in after Markdown; the search plugin reads their light rendition."""
         if not self.site or page.file.src_uri not in self.uris:
             return html
         with self.clock("fill"):
-            return fills.fill(html, self.site.parts(page.file.src_uri), "part")
+            parts = self.site.parts(page.file.src_uri)
+            if not any(key.startswith("light") for key in parts):  # not made by the second process
+                parts = fills.lighten(parts)
+            self.parts[page.file.src_uri] = parts
+            return fills.light(html, parts)
 
     def on_post_page(self, output: str, page: Page, config: MkDocsConfig) -> str:
-        """Bulk lists go into the finished page: Markdown and the search index never parse them."""
+        """The record tables' rich HTML, and bulk lists, go into the finished page: Markdown and the
+        search index never parse them."""
         if not self.site or page.file.src_uri not in self.uris:
             return output
         with self.clock("fill"):
+            output = fills.enrich(output, self.parts.pop(page.file.src_uri, {}))
             return fills.fill(output, self.site.fills(page.file.src_uri))
 
     def on_env(self, env: Environment, config: MkDocsConfig, files: Files) -> Environment:

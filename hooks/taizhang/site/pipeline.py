@@ -35,6 +35,7 @@ from taizhang.history import git
 from taizhang.site import pages
 from taizhang.speed import timing
 from taizhang.ledger.figures import Aggregate
+from taizhang.site import fills
 from taizhang.site.fills import Fills
 from taizhang.history.commits import History, Pending, begin_history, read_history
 from taizhang.speed import parallel
@@ -425,7 +426,7 @@ def _pages(local: Local, clock: timing.Clock) -> Iterator[tuple[str, str, Any]]:
     for uri in local.made.uris:
         with clock("render"), collector_paused():
             content = local.content(uri)
-            parts = {k: render() for k, render in local.parts(uri).items() if k.startswith("part")}
+            parts = fills.lighten(local.parts(uri))
         yield "content", uri, content
         yield "parts", uri, parts
     for uri in local.made.uris:
