@@ -133,7 +133,7 @@ class TaizhangPlugin(BasePlugin):
             log.warning("%s", error)
         with self.clock("aggregate"):
             agg = Aggregate(public_ledger(ledger) if options.public else ledger, as_of)
-        if parallel.beside():  # on another core, with the ledger checked here, once pages are converted (on_env)
+        if parallel.beside() and not parallel.off("downloads"):  # on another core, with the ledger checked here, once pages are converted (on_env)
             self.downloads = partial(downloads.Worker, root, as_of, options.public,
                                      lambda: pages.downloads(agg, options.public, options.commit))
             options.downloads = False
@@ -142,7 +142,7 @@ class TaizhangPlugin(BasePlugin):
         config.site_name = text.html(ledger.title)
         for line in agg.mismatch_lines():
             log.info("%s", line)
-        if self.serving and self.zygote is None and parallel.forkable():  # before the server's threads start
+        if self.serving and self.zygote is None and parallel.forkable() and not parallel.off("zygote"):  # before the server's threads start
             self.zygote = pipeline.Zygote()
         with self.clock("pages"):
             made = self._start(pipeline.start(agg, options, root, self.clock, self.history, self.store, self.zygote))
@@ -206,7 +206,7 @@ class TaizhangPlugin(BasePlugin):
         if self.site and page.file.src_uri in self.uris:
             with self.clock("pages"):
                 page.file.content_string = self.site.content(page.file.src_uri)
-            if self.serving:  # an edit changes a few pages: the others' Markdown need not be converted again
+            if self.serving and not parallel.off("reuse"):  # an edit changes a few pages: the others' Markdown need not be converted again
                 page.render = partial(self._render_once, page, page.render)  # type: ignore[method-assign]
         return page
 

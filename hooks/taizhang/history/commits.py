@@ -213,7 +213,7 @@ def begin_history(root: Path, previous: History | None = None, store: Store | No
         return Pending.of(History(warnings=[str(exc)]))
     if repo.shallow:
         return Pending.of(History(head=repo.head, warnings=[HISTORY_WORDS["shallow"]]))
-    prefetch = Prefetch(repo) if parallel.threads() else None  # else parsed on `result()`, here
+    prefetch = Prefetch(repo) if parallel.threads() and not parallel.off("prefetch") else None  # else parsed on `result()`, here
     try:
         base, entries, since = _log(repo, previous, store, prefetch.want if prefetch else None)
     except git.GitError as exc:
@@ -293,7 +293,7 @@ def _log(repo: git.Repo, previous: History | None, store: Store | None,
     to continue and the `git log` entries since (None: nothing to read), and the commit they
     follow (None: read from the start). `seen` is given each entry as git writes it."""
     base = previous.committed if previous is not None else None
-    if base is None and store is not None:
+    if base is None and store is not None and not parallel.off("outline"):
         outline = store.read("outline", Outline)
         if outline is not None and outline.head and outline.head == repo.head:
             return outline, None, None

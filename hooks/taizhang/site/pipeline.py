@@ -315,7 +315,7 @@ def _received(sock: socket.socket, size: int) -> bytes:
 def start(agg: Aggregate, options: pages.Options, root: Path, clock: timing.Clock,
           previous: History | None = None, store: Store | None = None, zygote: Zygote | None = None) -> Local | Forked:
     """The pages of `agg`: made by a second process where one can run beside this one, else here."""
-    why = parallel.why_not_beside() or parallel.why_not_fork()
+    why = parallel.off("pages") or parallel.why_not_beside() or parallel.why_not_fork()
     if not why:
         return Forked(agg, options, root, clock)
     if zygote is not None and zygote.socket is not None and parallel.beside():
@@ -431,5 +431,5 @@ def _pages(local: Local, clock: timing.Clock) -> Iterator[tuple[str, str, Any]]:
         yield "parts", uri, parts
     for uri in local.made.uris:
         with clock("fill"), collector_paused():
-            fills = {k: render() for k, render in local.fills(uri).items() if k.startswith("fill")}
-        yield "fills", uri, fills
+            lists = {k: render() for k, render in local.fills(uri).items() if k.startswith("fill")}
+        yield "fills", uri, lists

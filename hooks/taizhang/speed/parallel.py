@@ -76,6 +76,12 @@ def threads() -> bool:
     return enabled()
 
 
+def off(mechanism: str) -> str:
+    """For `make bench` only: why `mechanism` is turned off (TAIZHANG_BENCH_OFF=name,name), or ""."""
+    names = os.environ.get("TAIZHANG_BENCH_OFF", "").split(",")
+    return f"TAIZHANG_BENCH_OFF={mechanism}" if mechanism in names else ""
+
+
 def refused(what: str, why: str) -> None:
     """Say at INFO, once a process, that the fast path `what` did not run and why."""
     if why and (what, why) not in _said:
