@@ -103,13 +103,13 @@ def test_the_history_is_read_while_the_build_converts_the_first_pages(
     first_page = tmp_path / "first-page-read"
     replay, content = history.Reader.replay, pipeline.Forked.content
 
-    def replay_later(self, entries, prefetch=None):  # type: ignore[no-untyped-def]
+    def replay_later(self, entries):  # type: ignore[no-untyped-def]
         if os.getpid() != parent:
             deadline = time.monotonic() + 30
             while not first_page.exists() and time.monotonic() < deadline:
                 time.sleep(0.01)
             (tmp_path / ("in-time" if first_page.exists() else "too-late")).touch()
-        return replay(self, entries, prefetch)
+        return replay(self, entries)
 
     def content_noted(self, uri):  # type: ignore[no-untyped-def]
         found = content(self, uri)
