@@ -66,7 +66,6 @@ class TaizhangPlugin(BasePlugin):
 
     def __init__(self) -> None:
         self.serving = False
-        self.zygote: pipeline.Zygote | None = None  # forks each rebuild's pages' process under serve
         self.clock = timing.Clock()  # the plugin's own seconds per step, logged under `mkdocs build -v`
         self._forget(None)
         self._reset()
@@ -94,11 +93,6 @@ class TaizhangPlugin(BasePlugin):
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.serving = command == "serve"
-
-    def on_shutdown(self) -> None:
-        if self.zygote is not None:
-            self.zygote.close()
-            self.zygote = None
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         self._finish()
@@ -142,10 +136,8 @@ class TaizhangPlugin(BasePlugin):
         config.site_name = text.html(ledger.title)
         for line in agg.mismatch_lines():
             log.info("%s", line)
-        if self.serving and self.zygote is None and parallel.forkable() and not parallel.off("zygote"):  # before the server's threads start
-            self.zygote = pipeline.Zygote()
         with self.clock("pages"):
-            made = self._start(pipeline.start(agg, options, root, self.clock, self.history, self.store, self.zygote))
+            made = self._start(pipeline.start(agg, options, root, self.clock, self.history, self.store))
         self.history = made.history if isinstance(made, pipeline.Local) else None
         return config
 
