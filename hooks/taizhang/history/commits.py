@@ -18,7 +18,6 @@ from taizhang.labels import HISTORY_WORDS
 from taizhang.ledger.repository import CHINA, RECORDS, natural
 from taizhang.ledger.records import Ledger, Measure, Problem
 from taizhang.history.revisions import Result, Revisions
-from taizhang.speed import parallel
 from taizhang.speed.store import Store, collector_paused
 
 FOLDER = f"{RECORDS}/"
@@ -211,10 +210,6 @@ def begin_history(root: Path, previous: History | None = None, store: Store | No
         base, entries, since = _log(repo, previous, store)
     except git.GitError as exc:
         return Pending.of(History(head=repo.head, warnings=[str(exc)]))
-    if isinstance(base, Outline):  # stored at HEAD: unpickled when its revisions are asked for
-        outline = base
-        return Pending(lambda: _finished(repo, lambda: _stored(repo, outline, store)), True,
-                       outline.commits, outline.touched)
     if entries is None:  # nothing new since what was read before
         return Pending.of(_finished(repo, lambda: base))
     reader = Reader(repo, _continued(base, repo.head) if since else None)
@@ -244,48 +239,19 @@ def _finished(repo: git.Repo, committed: Callable[[], History]) -> History:
     return history
 
 
-@dataclass(frozen=True)
-class Outline:
-    """What `git log` said of a stored history, kept beside it (a few bytes a record): a build at
-    the same commit lists and dates its pages from this before it unpickles the history."""
-
-    head: str
-    commits: list[Commit]  # committed, oldest first, without their events
-    touched: dict[str, Commit]
-
-    @classmethod
-    def of(cls, history: History) -> Outline:
-        bare = {c.id: Commit(c.id, c.author, c.date, ()) for c, _ in history.steps}
-        bare.update((c.id, Commit(c.id, c.author, c.date, ())) for c in history.touched.values() if c.id not in bare)
-        return cls(history.head or "", [bare[c.id] for c, _ in history.steps],
-                   {path: bare[c.id] for path, c in history.touched.items()})
-
-
 def _keep(past: History, store: Store | None) -> History:
-    """The committed history just read, kept for the next build with its outline."""
+    """The committed history just read, kept for the next build."""
     if store is not None:
         store.write("history", replace(past, parsed={}, committed=None))
-        store.write("outline", Outline.of(past))
     return past
 
 
-def _stored(repo: git.Repo, outline: Outline, store: Store | None) -> History:
-    """The stored history its outline stands for; read again should it be gone or another."""
-    found = store.read("history", History) if store is not None else None
-    if found is not None and found.available and found.head == outline.head:
-        return found
-    return _keep(Reader(repo).replay(git.log(repo, FOLDER) if repo.head else []), store)
-
-
-def _log(repo: git.Repo, previous: History | None, store: Store | None) -> tuple[History | Outline | None, list[git.Entry] | None, str | None]:
-    """The committed history known at HEAD (or the outline of the one stored at HEAD), or the one
+def _log(repo: git.Repo, previous: History | None, store: Store | None) -> tuple[History | None, list[git.Entry] | None, str | None]:
+    """The committed history known at HEAD, or the one
     to continue and the `git log` entries since (None: nothing to read), and the commit they
     follow (None: read from the start)."""
     base = previous.committed if previous is not None else None
-    if base is None and store is not None and not parallel.off("outline"):
-        outline = store.read("outline", Outline)
-        if outline is not None and outline.head and outline.head == repo.head:
-            return outline, None, None
+    if base is None and store is not None:
         base = store.read("history", History)
     if base is not None and base.available and base.head == repo.head:
         return base, None, None
