@@ -3,7 +3,7 @@
 For each size N (problems, 20 weekly commits) it times `taizhang check`, `taizhang export
 --format json` and `mkdocs build` of the demo ledger's site, and `mkdocs build` of a bare site:
 the ledger's mkdocs.yml without the taizhang plugin, the same hand-written docs/, and one plain Markdown page
-for every page the ledger's site generates, as large as the text of a ledger problem page.
+for every page the ledger's site generates, holding the text a reader sees on the ledger's page at that address.
 Every command runs in a fresh process: wall time is the median of --runs runs (ledger and bare
 builds alternate, so a busy machine slows both alike), memory the peak resident set of the
 process (wait4), git processes are counted by a `git` on PATH that logs each start. It also
@@ -53,7 +53,9 @@ SIZES = (100, 500, 1000, 5000)
 LINEAR_ONLY = {500}  # measured for the growth target only: cold ledger builds, no bare or warm ones (20 minutes in all)
 SPLIT_SIZES = {1000, 5000}  # history also read from the same changes made one commit per changed record
 SERVE_SIZE = 1000
-AS_OF = demo.START + timedelta(weeks=WEEKS)
+# Three months after the last weekly commit: every open measure with a deadline is overdue, so the overdue
+# lists are as long as this ledger makes them.
+AS_OF = demo.START + timedelta(weeks=WEEKS + 13)
 REAL_GIT = shutil.which("git") or "/usr/bin/git"
 # The hook's timing line under `mkdocs build -v` (taizhang_hook.on_post_build).
 TIMINGS = re.compile(r"taizhang timings: (.*)$", re.M)
@@ -61,7 +63,7 @@ TIMINGS = re.compile(r"taizhang timings: (.*)$", re.M)
 ASIDE = re.compile(r"taizhang second process: (.*)$", re.M)
 
 TARGETS = {
-    "build": 1.2,  # ledger build / bare build, at every size
+    "build": 1.3,  # ledger build / bare build, at every size (issue 14)
     "hook": 0.15,  # the hook's own work / ledger build, at the largest size
     "linear": 11.0,  # ledger build at 5,000 / at 500
     "history": 3.0,  # history extraction / plain git log --name-status
@@ -233,33 +235,59 @@ def generated_pages(site: Path, docs: Path) -> list[str]:
     return found
 
 
-def bare_repo(problems: int, ledger: Path, pages: list[str], size: int) -> Path:
-    """A bare site with a plain page at each of `pages`, each about `size` bytes, written from the records."""
+def bare_repo(problems: int, ledger: Path, pages: list[str]) -> Path:
+    """A bare site with a plain page at each of `pages`, holding the text the ledger's built page at that
+    address shows (`page_markdown`); the ledger's site must be built (ledger/site)."""
     root = WORK / f"bare-{problems}-w{WEEKS}-s{SEED}"
     shutil.rmtree(root, ignore_errors=True)
     init.write_site(root)  # the ledger's configuration and hand-written docs/, as the ledger has them
     (root / "records").mkdir()  # watched by the ledger's mkdocs.yml, empty here
     (root / "mkdocs.yml").write_text(bare_config((root / "mkdocs.yml").read_text(encoding="utf-8")), encoding="utf-8")
-    records = load_valid(ledger, AS_OF).problems
-    for i, uri in enumerate(pages):
+    for uri in pages:
         path = root / "docs" / uri
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(plain_page(records, i, size), encoding="utf-8")
+        path.write_text(page_markdown(built_page(ledger / "site", uri)), encoding="utf-8")
     return root
 
 
-def plain_page(records: list[Problem], i: int, size: int) -> str:
-    """Plain Markdown (headings, lists, paragraphs) from record i and the next ones, about `size` bytes."""
-    lines: list[str] = []
-    while sum(len(line.encode()) + 1 for line in lines) < size:
-        p = records[i % len(records)]
-        lines += [f"{'#' if not lines else '##'} {p.id} {p.title}", "", "### 问题表现", ""]
-        lines += [f"{n}. {m.text}" for n, m in enumerate(p.manifestations, 1)] + ["", "### 整改措施", ""]
-        for m in p.measures:
-            lines += [f"- **{m.id}** {m.text}：{m.progress or ''} {m.outcome or ''}（{m.status}，{m.due or '长期坚持'}）"]
-        lines += ["", p.body.strip(), ""]
-        i += 1
-    return "\n".join(lines) + "\n"
+def built_page(site: Path, uri: str) -> str:
+    """The HTML MkDocs wrote for docs file `uri` (directory URLs)."""
+    folder = uri.removesuffix("index.md").removesuffix(".md")
+    return (site / folder / "index.html").read_text(encoding="utf-8")
+
+
+_DROPPED = re.compile(r"<(script|style|svg)\b.*?</\1>|<a [^>]*class=\"headerlink\".*?</a>", re.S)
+_HEADING = re.compile(r"<h([1-6])\b[^>]*>(.*?)</h\1>", re.S)
+_BLOCK_END = re.compile(r"</(?:p|li|tr|dd|dt|div|pre|blockquote|table|ul|ol|details|summary|figcaption|caption)>|<br\s*/?>")
+_CELL_END = re.compile(r"</t[dh]>")
+_TAG = re.compile(r"<[^>]+>")
+_MARKDOWN = re.compile(r"([\\`*_\[\]<>|~])")
+_LINE_START = re.compile(r"^(#|[-+=]|\d+[.)])")
+
+
+def page_markdown(page: str) -> str:
+    """The text a reader sees in a built page's article as plain Markdown: its headings as headings,
+    every other block (paragraph, list item, table row) a paragraph, characters Markdown would read
+    as markup escaped. Bulk lists are text like any other here: a reader sees them."""
+    article = page[page.index("<article"):page.index("</article>")]
+    article = " ".join(_DROPPED.sub("", article).split())  # line breaks in the markup are no paragraphs
+
+    def heading(found: re.Match[str]) -> str:
+        return f"\n\x00{found.group(1)}{_TAG.sub('', found.group(2))}\n"
+
+    article = _HEADING.sub(heading, article)
+    article = _CELL_END.sub(" ", _BLOCK_END.sub("\n", article))
+    lines = []
+    for line in html.unescape(_TAG.sub(" ", article)).splitlines():
+        line = " ".join(line.split())
+        if not line:
+            continue
+        if line.startswith("\x00"):
+            level, words = int(line[1]), line[2:].strip()
+            lines.append("#" * level + " " + _MARKDOWN.sub(r"\\\1", words))
+        else:
+            lines.append(_LINE_START.sub(r"\\\1", _MARKDOWN.sub(r"\\\1", line)))
+    return "\n\n".join(lines) + "\n"
 
 
 # -- what is measured ------------------------------------------------------------------------
@@ -311,21 +339,6 @@ def forget(root: Path) -> None:
         shutil.rmtree(found / FOLDER, ignore_errors=True)
 
 
-def page_text_bytes(site: Path, sample: int = 500) -> int:
-    """The mean size of the text a reader sees in a problem page's article (UTF-8 bytes, markup left out).
-
-    The size of what a page says, not of its source: bare pages are made as large as that, so that
-    moving a table between Markdown and HTML changes neither side of the comparison.
-    """
-    sizes = []
-    for path in sorted(site.glob("problems/P*/index.html"))[:sample]:
-        page = path.read_text(encoding="utf-8")
-        article = page[page.index("<article"):page.index("</article>")]
-        text = html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", article)))
-        sizes.append(len(text.encode()))
-    return round(statistics.mean(sizes))
-
-
 def hook_seconds(build: Run, line: re.Pattern[str] = TIMINGS) -> dict[str, float]:
     found = line.findall(build.stderr)
     return timing.parse(found[-1]) if found else {}
@@ -335,7 +348,8 @@ def hook_seconds(build: Run, line: re.Pattern[str] = TIMINGS) -> dict[str, float
 class Size:
     problems: int
     pages: int = 0
-    page_bytes: int = 0
+    page_bytes: int = 0  # the mean size of a bare page's Markdown
+    bare_mb: float = 0.0  # all bare pages' Markdown
     check: Runs = field(default_factory=Runs)
     check_warm: Runs = field(default_factory=Runs)
     export: Runs = field(default_factory=Runs)
@@ -386,11 +400,13 @@ def measure(problems: int, runs: int, paired: bool = True) -> Size:
         result.aside.append(hook_seconds(result.ledger.runs[-1], ASIDE))
         if result.pages == 0:  # the first build says which pages the ledger's site has, and how large
             pages = generated_pages(ledger / "site", ledger / "docs")
-            result.pages, result.page_bytes = len(pages), page_text_bytes(ledger / "site")
+            result.pages = len(pages)
         if not paired:
             continue
         if bare is None:
-            bare = bare_repo(problems, ledger, pages, result.page_bytes)
+            bare = bare_repo(problems, ledger, pages)
+            sizes = [len((bare / "docs" / uri).read_bytes()) for uri in pages]
+            result.page_bytes, result.bare_mb = round(statistics.mean(sizes)), sum(sizes) / 1e6
         result.bare.runs.append(step(f"  bare build   {i + 1}/{runs}", lambda: mkdocs_build(bare)))
         result.warm.runs.append(step(f"  ledger build {i + 1}/{runs} warm", lambda: mkdocs_build(ledger)))
         result.hook_warm.append(hook_seconds(result.warm.runs[-1]))
@@ -510,35 +526,35 @@ def report(sizes: list[Size], serve: list[float], runs: int, started: float) -> 
         f"demo ledgers with {WEEKS} weekly commits (seed {SEED}), as of {AS_OF}; median of {runs} runs; "
         f"{(time.perf_counter() - started) / 60:.1f} minutes in all.",
         "",
-        "Bare: the same mkdocs.yml without the taizhang plugin and one plain Markdown page for each page the ledger's "
-        "site generates, each as large as the text a ledger problem page shows (page bytes). Cold: a ledger build "
+        "Bare: the same mkdocs.yml without the taizhang plugin and one plain Markdown page at each address the ledger's "
+        "site generates, holding the text a reader sees on the ledger's page there (its article: headings as headings, "
+        "every paragraph, list item and table row a paragraph; bulk lists included), so the bare site converts, themes "
+        "and indexes as many words as the ledger's (page bytes: the mean bare page, bare MB: all of them). Cold: a ledger build "
         "with nothing stored by an earlier one (a fresh clone, as in CI); warm: the same build again, starting "
         "from the parsed records and history the cold one stored in .git/taizhang (a unit's own machine, "
         "`mkdocs serve`, a CI that keeps that folder). Each run is cold, bare, warm, in that order. Seconds are wall time; "
         "a ratio is the median over runs of a ledger build against the bare build of its run; "
-        "CPU seconds add the processes a build waited for (the ledger's downloads are written by a second "
-        "process, its pages made by a forked one while MkDocs converts them). Hook: the hook's own seconds in "
+        "CPU seconds add the processes a build waited for. Hook: the plugin's own seconds in "
         "the build's process, from its `mkdocs build -v` line (waiting for a page the second process has not "
         "sent yet counts); the second process's seconds are listed below the tables. Memory: the "
         "peak resident set of the build or of any process it waited for. History: `read_history` timed in its "
-        "process, to the end (every revision parsed) and to its outline (`git log` alone: which commits touched "
-        "which files, when; what a build lists and dates its pages from before any revision is parsed).",
+        "process, to the end (every revision parsed) and to its outline (`git log` alone).",
         "",
         "## Site build",
         "",
-        "| problems | pages | page bytes | bare s | cold s | ratio | hook s | hook share | warm s | ratio | hook s "
+        "| problems | pages | page bytes | bare MB | bare s | cold s | ratio | hook s | hook share | warm s | ratio | hook s "
         "| hook share | cold CPU s | warm CPU s | bare CPU s | ledger MB | bare MB | memory ratio | git processes cold, warm |",
-        "|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+        "|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
     ]
     for s in sizes:
         if not s.bare.runs:
-            lines.append(f"| {s.problems:,} | {s.pages:,} | {s.page_bytes:,} | – | {s.ledger.seconds:.1f} | – "
+            lines.append(f"| {s.problems:,} | {s.pages:,} | – | – | – | {s.ledger.seconds:.1f} | – "
                          f"| {s.hook_total():.1f} | {s.hook_share():.0%} | – | – | – | – | {s.ledger.cpu:.1f} | – | – "
                          f"| {s.ledger.peak_mb:.0f} | – | – | {', '.join(map(str, s.ledger.git))} |")
             continue
         peak = max(s.ledger.peak_mb, s.warm.peak_mb)
         lines.append(
-            f"| {s.problems:,} | {s.pages:,} | {s.page_bytes:,} | {s.bare.seconds:.1f} "
+            f"| {s.problems:,} | {s.pages:,} | {s.page_bytes:,} | {s.bare_mb:.1f} | {s.bare.seconds:.1f} "
             f"| {s.ledger.seconds:.1f} | {s.build_ratio():.2f} | {s.hook_total():.1f} | {s.hook_share():.0%} "
             f"| {s.warm.seconds:.1f} | {s.build_ratio(True):.2f} | {s.hook_total(True):.1f} | {s.hook_share(True):.0%} "
             f"| {s.ledger.cpu:.1f} | {s.warm.cpu:.1f} | {s.bare.cpu:.1f} "

@@ -4,11 +4,9 @@ made in the build's own process, and the same again when the second process fail
 from __future__ import annotations
 
 import os
-import signal
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
@@ -102,13 +100,13 @@ def test_the_history_is_read_while_the_build_converts_the_first_pages(
     first_page = tmp_path / "first-page-read"
     replay, content = history.Reader.replay, pipeline.Forked.content
 
-    def replay_later(self, entries, prefetch=None):  # type: ignore[no-untyped-def]
+    def replay_later(self, entries):  # type: ignore[no-untyped-def]
         if os.getpid() != parent:
             deadline = time.monotonic() + 30
             while not first_page.exists() and time.monotonic() < deadline:
                 time.sleep(0.01)
             (tmp_path / ("in-time" if first_page.exists() else "too-late")).touch()
-        return replay(self, entries, prefetch)
+        return replay(self, entries)
 
     def content_noted(self, uri):  # type: ignore[no-untyped-def]
         found = content(self, uri)
@@ -187,67 +185,6 @@ def every_page(made: pipeline.Local | pipeline.Forked) -> dict[str, object]:
     return found
 
 
-@contextmanager
-def a_thread_running() -> Iterator[None]:
-    """A thread runs, as under `mkdocs serve`: no fork from this process."""
-    running = threading.Event()
-    thread = threading.Thread(target=running.wait)
-    thread.start()
-    try:
-        assert not parallel.forkable()
-        yield
-    finally:
-        running.set()
-        thread.join()
-
-
-# The downloads are left out: builds make them in a process of their own (downloads.Worker).
-def demo_aggregate(ledger: Path) -> Aggregate:
-    as_of = demo.START + timedelta(weeks=4)
-    found, errors = load(ledger, as_of)
-    assert errors == []
-    return Aggregate(found, as_of)
-
-
-def needs_fork() -> None:
-    if not parallel.forkable():
-        pytest.skip(f"no second process here: {parallel.why_not_beside() or parallel.why_not_fork()}")
-
-
-def test_pages_made_through_the_zygote_are_the_pages_made_here(ledger: Path) -> None:
-    """Under `mkdocs serve` a zygote forked before the server's threads start forks the second
-    process of each rebuild."""
-    needs_fork()
-    agg = demo_aggregate(ledger)
-    zygote = pipeline.Zygote()  # no thread runs yet
-    try:
-        with a_thread_running():
-            for _ in range(2):  # one zygote, a second process for each build
-                made = pipeline.start(agg, site.Options(downloads=False), ledger, timing.Clock(), zygote=zygote)
-                assert isinstance(made, pipeline.Forked) and made.pid == 0
-                aside = every_page(made)
-                assert not made.failed and made.local is None
-            here = pipeline.start(agg, site.Options(downloads=False), ledger, timing.Clock())
-            assert isinstance(here, pipeline.Local)
-            assert aside == every_page(here)
-            assert any(k.startswith("weekly/20") and k.endswith(" fills") for k in aside)
-    finally:
-        zygote.close()
-
-
-def test_a_build_whose_zygote_is_gone_makes_its_pages_itself(ledger: Path) -> None:
-    needs_fork()
-    agg = demo_aggregate(ledger)
-    zygote = pipeline.Zygote()
-    os.kill(zygote.pid, signal.SIGKILL)  # say, for want of memory
-    with a_thread_running():
-        here = every_page(pipeline.start(agg, site.Options(downloads=False), ledger, timing.Clock()))
-        made = pipeline.start(agg, site.Options(downloads=False), ledger, timing.Clock(), zygote=zygote)
-        assert isinstance(made, pipeline.Forked) and made.failed == "the zygote did not answer"
-        assert zygote.socket is None  # closed, and the zygote reaped
-        assert every_page(made) == here
-
-
 def test_a_step_timed_within_another_counts_once(monkeypatch: pytest.MonkeyPatch) -> None:
     moments = iter([0.0, 1.0, 4.0, 10.0])  # outer starts, inner starts, inner ends, outer ends
     monkeypatch.setattr(timing, "perf_counter", lambda: next(moments))
@@ -269,17 +206,14 @@ def test_rebuilds_under_serve_reuse_what_markdown_made_and_make_the_site_a_build
     hook = load_config(str(ledger / "mkdocs.yml")).plugins["taizhang"]  # MkDocs keeps one per process
     record = sorted((ledger / "records").glob("*/P*.md"))[0]
     monkeypatch.setattr(hook, "serving", True)
-    try:
-        assert build(ledger, env=AS_OF).error is None
-        first = hook.reused
-        text = record.read_text(encoding="utf-8")
-        title = next(line for line in text.splitlines() if line.startswith("title: "))
-        record.write_text(text.replace(title, title + "（已改）", 1), encoding="utf-8")
-        rebuilt = build(ledger, env=AS_OF)
-        assert rebuilt.error is None
-        served, reused = files(rebuilt.site), hook.reused
-    finally:
-        hook.on_shutdown()  # the zygote the first build forked
+    assert build(ledger, env=AS_OF).error is None
+    first = hook.reused
+    text = record.read_text(encoding="utf-8")
+    title = next(line for line in text.splitlines() if line.startswith("title: "))
+    record.write_text(text.replace(title, title + "（已改）", 1), encoding="utf-8")
+    rebuilt = build(ledger, env=AS_OF)
+    assert rebuilt.error is None
+    served, reused = files(rebuilt.site), hook.reused
     monkeypatch.setattr(hook, "serving", False)
     fresh = build(ledger, env=AS_OF)
     pages = [n for n in served if n.endswith(".html")]

@@ -173,7 +173,7 @@ def test_a_second_build_starts_from_the_first(tmp_path: Path, counted: Path) -> 
 
     first = mkdocs_build()
     assert commands(counted) == ["rev-parse", "log", "cat-file", "status"]
-    assert sorted(p.name.split("-")[0] for p in (git_dir(root) / "taizhang").glob("*.pickle")) == ["history", "outline", "records"]
+    assert sorted(p.name.split("-")[0] for p in (git_dir(root) / "taizhang").glob("*.pickle")) == ["history", "records"]
     assert mkdocs_build() == first
     assert commands(counted) == ["rev-parse", "status"]
 
@@ -231,10 +231,7 @@ def outline_matches(pending: Pending, history: History, root: Path) -> None:
         assert weeks_of(pending.commits, week_of(as_of)) == Weekly(history, Aggregate(agg.ledger, as_of)).weeks
 
 
-def test_what_git_log_says_before_any_revision_is_parsed(tmp_path: Path, counted: Path,
-                                                         monkeypatch: pytest.MonkeyPatch) -> None:
-    # In one thread (the reference path): with the switch on, a thread may start reading revisions while git log runs.
-    monkeypatch.setenv("TAIZHANG_PARALLEL", "0")
+def test_what_git_log_says_before_any_revision_is_parsed(tmp_path: Path, counted: Path) -> None:
     repo, ids = story(tmp_path / "ledger")
     repo.git("checkout", "-q", ids[2])
     cold = begin_history(repo.root, store=Store(repo.root))
@@ -249,24 +246,6 @@ def test_what_git_log_says_before_any_revision_is_parsed(tmp_path: Path, counted
     warm = begin_history(repo.root, store=Store(repo.root))
     outline_matches(warm, warm.result(), repo.root)
     same(onward.result(), read_history(repo.root))
-
-
-def test_an_outline_without_its_history_reads_the_history_again(tmp_path: Path, counted: Path) -> None:
-    """The outline lists and dates the pages before the history is unpickled; should the history
-    beside it be gone or of another commit, it is read again whole, and says the same."""
-    repo, _ = story(tmp_path / "ledger")
-    first = read_history(repo.root, store=Store(repo.root))
-    for path in (git_dir(repo.root) / "taizhang").glob("history-*.pickle"):
-        path.write_bytes(b"damaged")
-    commands(counted)
-    pending = begin_history(repo.root, store=Store(repo.root))
-    assert commands(counted) == ["rev-parse"]  # listed from the outline
-    outline_matches(pending, first, repo.root)
-    same(pending.result(), first)
-    assert commands(counted) == ["log", "cat-file", "status"]
-    warm = begin_history(repo.root, store=Store(repo.root))
-    same(warm.result(), first)
-    assert commands(counted) == ["rev-parse", "status"]  # stored again, whole
 
 
 def test_the_collector_stays_paused_until_the_last_pause_ends() -> None:

@@ -66,7 +66,6 @@ class TaizhangPlugin(BasePlugin):
 
     def __init__(self) -> None:
         self.serving = False
-        self.zygote: pipeline.Zygote | None = None  # forks each rebuild's pages' process under serve
         self.clock = timing.Clock()  # the plugin's own seconds per step, logged under `mkdocs build -v`
         self._forget(None)
         self._reset()
@@ -83,6 +82,7 @@ class TaizhangPlugin(BasePlugin):
     def _reset(self) -> None:
         self.site: pipeline.Local | pipeline.Forked | None = None  # this build's pages
         self.uris: set[str] = set()
+        self.parts: dict[str, fills.Fills] = {}  # a page's rich parts, from its Markdown's conversion to its end
         self.public = False  # TAIZHANG_PROFILE=public: staff pages (docs/*.md) stay out of the site
         self.broken = False  # the ledger has errors: the site is the error page
         self.downloads: Callable[[], downloads.Worker] | None = None  # starts the exports' process
@@ -93,11 +93,6 @@ class TaizhangPlugin(BasePlugin):
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.serving = command == "serve"
-
-    def on_shutdown(self) -> None:
-        if self.zygote is not None:
-            self.zygote.close()
-            self.zygote = None
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         self._finish()
@@ -132,7 +127,7 @@ class TaizhangPlugin(BasePlugin):
             log.warning("%s", error)
         with self.clock("aggregate"):
             agg = Aggregate(public_ledger(ledger) if options.public else ledger, as_of)
-        if parallel.beside():  # on another core, with the ledger checked here, once pages are converted (on_env)
+        if parallel.beside() and not parallel.off("downloads"):  # on another core, with the ledger checked here, once pages are converted (on_env)
             self.downloads = partial(downloads.Worker, root, as_of, options.public,
                                      lambda: pages.downloads(agg, options.public, options.commit))
             options.downloads = False
@@ -144,10 +139,8 @@ class TaizhangPlugin(BasePlugin):
         config.extra["tz_short_title"] = pages.short_title(ledger)
         for line in agg.mismatch_lines():
             log.info("%s", line)
-        if self.serving and self.zygote is None and parallel.forkable():  # before the server's threads start
-            self.zygote = pipeline.Zygote()
         with self.clock("pages"):
-            made = self._start(pipeline.start(agg, options, root, self.clock, self.history, self.store, self.zygote))
+            made = self._start(pipeline.start(agg, options, root, self.clock, self.history, self.store))
         self.history = made.history if isinstance(made, pipeline.Local) else None
         return config
 
@@ -208,7 +201,7 @@ class TaizhangPlugin(BasePlugin):
         if self.site and page.file.src_uri in self.uris:
             with self.clock("pages"):
                 page.file.content_string = self.site.content(page.file.src_uri)
-            if self.serving:  # an edit changes a few pages: the others' Markdown need not be converted again
+            if self.serving and not parallel.off("reuse"):  # an edit changes a few pages: the others' Markdown need not be converted again
                 page.render = partial(self._render_once, page, page.render)  # type: ignore[method-assign]
         return page
 
@@ -245,17 +238,23 @@ class TaizhangPlugin(BasePlugin):
         return markdown
 
     def on_page_content(self, html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
-        """A record page's tables go in after Markdown, before the search plugin reads the page."""
+        """A record page's tables go in after Markdown; the search plugin reads their light rendition."""
         if not self.site or page.file.src_uri not in self.uris:
             return html
         with self.clock("fill"):
-            return fills.fill(html, self.site.parts(page.file.src_uri), "part")
+            parts = self.site.parts(page.file.src_uri)
+            if not any(key.startswith("light") for key in parts):  # not made by the second process
+                parts = fills.lighten(parts)
+            self.parts[page.file.src_uri] = parts
+            return fills.light(html, parts)
 
     def on_post_page(self, output: str, page: Page, config: MkDocsConfig) -> str:
-        """Bulk lists go into the finished page: Markdown and the search index never parse them."""
+        """The record tables' rich HTML, and bulk lists, go into the finished page: Markdown and the
+        search index never parse them."""
         if not self.site or page.file.src_uri not in self.uris:
             return output
         with self.clock("fill"):
+            output = fills.enrich(output, self.parts.pop(page.file.src_uri, {}))
             return fills.fill(output, self.site.fills(page.file.src_uri))
 
     def on_env(self, env: Environment, config: MkDocsConfig, files: Files) -> Environment:

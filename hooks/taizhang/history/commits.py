@@ -7,12 +7,10 @@ each distinct blob once. Each revision is parsed once (`ledger.parse_problem`).
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from pathlib import Path
-from queue import SimpleQueue
 
 from taizhang.history import git
 from taizhang.history.events import Event, FileChanged, MeasureAdded, MeasureRemoved, ProblemAdded, ProblemRemoved, StatusChanged, changes
@@ -20,7 +18,6 @@ from taizhang.labels import HISTORY_WORDS
 from taizhang.ledger.repository import CHINA, RECORDS, natural, today
 from taizhang.ledger.records import Ledger, Measure, Problem
 from taizhang.history.revisions import Result, Revisions
-from taizhang.speed import parallel
 from taizhang.speed.store import Store, collector_paused
 
 FOLDER = f"{RECORDS}/"
@@ -251,35 +248,23 @@ class Pending:
 
 
 def begin_history(root: Path, previous: History | None = None, store: Store | None = None) -> Pending:
-    """`read_history`, in two halves: `git log` now, the revisions on `result()`.
-
-    The revisions `git log` names are fetched and parsed by a thread of their own as git names
-    them, so that parsing goes on while git walks the history and the outline comes when git ends.
-    """
+    """`read_history`, in two halves: `git log` now, the revisions on `result()`."""
     try:
         repo = git.repo(root)
     except git.GitError as exc:
         return Pending.of(History(warnings=[str(exc)]))
     if repo.shallow:
         return Pending.of(History(head=repo.head, warnings=[HISTORY_WORDS["shallow"]]))
-    prefetch = Prefetch(repo) if parallel.threads() else None  # else parsed on `result()`, here
     try:
-        base, entries, since = _log(repo, previous, store, prefetch.want if prefetch else None)
+        base, entries, since = _log(repo, previous, store)
     except git.GitError as exc:
         return Pending.of(History(head=repo.head, warnings=[str(exc)]))
-    finally:
-        if prefetch:
-            prefetch.close()
-    if isinstance(base, Outline):  # stored at HEAD: unpickled when its revisions are asked for
-        outline = base
-        return Pending(lambda: _finished(repo, lambda: _stored(repo, outline, store)), True,
-                       outline.commits, outline.touched)
     if entries is None:  # nothing new since what was read before
         return Pending.of(_finished(repo, lambda: base))
     reader = Reader(repo, _continued(base, repo.head) if since else None)
 
     def finish() -> History:
-        return _finished(repo, lambda: _keep(reader.replay(entries, prefetch), store))
+        return _finished(repo, lambda: _keep(reader.replay(entries), store))
 
     known = base.steps if since and base is not None else []
     commits = [c for c, _ in known if not c.uncommitted]
@@ -303,55 +288,25 @@ def _finished(repo: git.Repo, committed: Callable[[], History]) -> History:
     return history
 
 
-@dataclass(frozen=True)
-class Outline:
-    """What `git log` said of a stored history, kept beside it (a few bytes a record): a build at
-    the same commit lists and dates its pages from this before it unpickles the history."""
-
-    head: str
-    commits: list[Commit]  # committed, oldest first, without their events
-    touched: dict[str, Commit]
-
-    @classmethod
-    def of(cls, history: History) -> Outline:
-        bare = {c.id: Commit(c.id, c.author, c.date, (), c.identity) for c, _ in history.steps}
-        bare.update((c.id, Commit(c.id, c.author, c.date, (), c.identity)) for c in history.touched.values() if c.id not in bare)
-        return cls(history.head or "", [bare[c.id] for c, _ in history.steps],
-                   {path: bare[c.id] for path, c in history.touched.items()})
-
-
 def _keep(past: History, store: Store | None) -> History:
-    """The committed history just read, kept for the next build with its outline."""
+    """The committed history just read, kept for the next build."""
     if store is not None:
         store.write("history", replace(past, parsed={}, committed=None))
-        store.write("outline", Outline.of(past))
     return past
 
 
-def _stored(repo: git.Repo, outline: Outline, store: Store | None) -> History:
-    """The stored history its outline stands for; read again should it be gone or another."""
-    found = store.read("history", History) if store is not None else None
-    if found is not None and found.available and found.head == outline.head:
-        return found
-    return _keep(Reader(repo).replay(git.log(repo, FOLDER) if repo.head else []), store)
-
-
-def _log(repo: git.Repo, previous: History | None, store: Store | None,
-         seen: Callable[[git.Entry], None] | None) -> tuple[History | Outline | None, list[git.Entry] | None, str | None]:
-    """The committed history known at HEAD (or the outline of the one stored at HEAD), or the one
+def _log(repo: git.Repo, previous: History | None, store: Store | None) -> tuple[History | None, list[git.Entry] | None, str | None]:
+    """The committed history known at HEAD, or the one
     to continue and the `git log` entries since (None: nothing to read), and the commit they
-    follow (None: read from the start). `seen` is given each entry as git writes it."""
+    follow (None: read from the start)."""
     base = previous.committed if previous is not None else None
     if base is None and store is not None:
-        outline = store.read("outline", Outline)
-        if outline is not None and outline.head and outline.head == repo.head:
-            return outline, None, None
         base = store.read("history", History)
     if base is not None and base.available and base.head == repo.head:
         return base, None, None
     if base is not None and base.available and base.head and repo.head and git.is_ancestor(repo, base.head, repo.head):
-        return base, git.log(repo, FOLDER, base.head, seen), base.head
-    return None, git.log(repo, FOLDER, seen=seen) if repo.head else [], None
+        return base, git.log(repo, FOLDER, base.head), base.head
+    return None, git.log(repo, FOLDER) if repo.head else [], None
 
 
 def _continued(base: History, head: str) -> History:
@@ -387,14 +342,10 @@ class Reader:
         self.order: dict[str, tuple] = {}  # path → natural sort key, computed once per path
         self.failed: dict[str, str] = {}  # blob id → why it does not parse
 
-    def replay(self, entries: list[git.Entry], prefetch: Prefetch | None = None) -> History:
-        """The history with the commits of `entries` (oldest first) applied; their revisions
-        parsed by `prefetch` (given each entry by `git.log`), or here."""
+    def replay(self, entries: list[git.Entry]) -> History:
+        """The history with the commits of `entries` (oldest first) applied."""
         with collector_paused():
-            if prefetch is not None:
-                self.take(prefetch.result())
-            else:
-                self.fetch(self.wanted((c for e in entries for c in e.changes), new=True))
+            self.fetch(self.wanted((c for e in entries for c in e.changes), new=True))
             for entry in entries:
                 self.step(Commit(entry.id, entry.author, entry.date, (), entry.identity), entry.changes, merge=entry.merge)
         self.history.commits.reverse()
@@ -490,46 +441,6 @@ class Reader:
             self._skipped(path, commit, str(errors[0]) if errors else HISTORY_WORDS["git_failed"])
             return None
         return problem
-
-
-class Prefetch:
-    """The revisions `git log` names, fetched (one cat-file process) and parsed on a thread of
-    their own while git goes on: `want` each entry as it comes, `close` once git is done, then
-    `result`. The thread starts with the first blob wanted."""
-
-    def __init__(self, repo: git.Repo) -> None:
-        self.repo = repo
-        self.paths: dict[str, str] = {}  # blob id → the first path it is found at
-        self.queue: SimpleQueue[str | None] = SimpleQueue()
-        self.thread: threading.Thread | None = None
-        self.parsed: dict[str, Result] = {}
-        self.error: BaseException | None = None
-
-    def want(self, entry: git.Entry) -> None:
-        for blob, path in _revisions(entry.changes, new=True):
-            if blob not in self.paths:
-                self.paths[blob] = path
-                self.queue.put(blob)
-                if self.thread is None:
-                    self.thread = parallel.thread(self._run, "taizhang-history")
-
-    def close(self) -> None:
-        """No more entries: the thread parses what is left and ends."""
-        self.queue.put(None)
-
-    def result(self) -> dict[str, Result]:
-        if self.thread is not None:
-            self.thread.join()
-        if self.error is not None:
-            raise self.error
-        return self.parsed
-
-    def _run(self) -> None:
-        try:
-            with collector_paused():
-                self.parsed = _parsed(self.repo, iter(self.queue.get, None), self.paths, Revisions())
-        except BaseException as exc:  # noqa: BLE001 - raised again by `result`, in the thread that reads the history
-            self.error = exc
 
 
 def _revisions(changed: Iterable[git.Change], new: bool) -> Iterator[tuple[str, str]]:

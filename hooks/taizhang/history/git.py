@@ -13,7 +13,7 @@ import os
 import queue
 import subprocess
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -161,25 +161,19 @@ def _relative(repo: Repo, path: str) -> str | None:
     return path[len(repo.prefix):] if path.startswith(repo.prefix) else None
 
 
-def log(repo: Repo, folder: str, since: str | None = None,
-        seen: Callable[[Entry], None] | None = None) -> list[Entry]:
+def log(repo: Repo, folder: str, since: str | None = None) -> list[Entry]:
     """Every commit that changed `folder` (after commit `since`, if given), oldest first, parents
     before children, with blob ids.
 
-    One process, read as git writes it: `seen` is called with each entry on its way (newest
-    first), e.g. to fetch its blobs while git goes on. No rename detection: a moved record is
+    One process. No rename detection: a moved record is
     paired by its id, which the record format makes the identity, not by content similarity. Merges show only
     the files that differ from every parent (a conflict resolution); the rest arrived with the
     merged commits themselves.
     """
     # --topo-order newest first, reversed here: what --reverse gives, without waiting for the end.
-    entries = []
-    for entry in _entries(repo, _tokens(_streamed(
-            repo.root, "log", "-z", "--raw", "--no-abbrev", "--no-renames", "-c", "--no-color", "--topo-order",
-            "--format=%x01%H%x00%P%x00%an%x00%aI%x00%ae", *([f"{since}..HEAD"] if since else []), "--", folder))):
-        if seen is not None:
-            seen(entry)
-        entries.append(entry)
+    entries = list(_entries(repo, _tokens(_streamed(
+        repo.root, "log", "-z", "--raw", "--no-abbrev", "--no-renames", "-c", "--no-color", "--topo-order",
+        "--format=%x01%H%x00%P%x00%an%x00%aI%x00%ae", *([f"{since}..HEAD"] if since else []), "--", folder))))
     entries.reverse()
     return entries
 

@@ -8,11 +8,9 @@ of all pages come first (`made`), as soon as `git log` has said which weeks have
 revisions are parsed while the builder converts the first pages, which need nothing of them
 (pages.plan puts what the history says last, or in bulk lists).
 
-Under `mkdocs serve`, whose server runs threads beside which a fork is unsafe, the second
-process of each rebuild is forked by a `Zygote`, itself forked at the first build, before the
-server started. Where no second process can run (one core, no fork, other threads running and
-no zygote), or should it fail, the pages are made here (`Local`): the same pages, the same
-order.
+Where no second process can run (one core, no fork, other threads running: under `mkdocs
+serve`, whose server runs threads beside which a fork is unsafe), or should it fail, the pages
+are made here (`Local`): the same pages, the same order.
 """
 
 from __future__ import annotations
@@ -21,7 +19,6 @@ import gc
 import os
 import pickle
 import signal
-import socket
 import threading
 import traceback
 from collections import deque
@@ -35,6 +32,7 @@ from taizhang.history import git
 from taizhang.site import pages
 from taizhang.speed import timing
 from taizhang.ledger.figures import Aggregate
+from taizhang.site import fills
 from taizhang.site.fills import Fills
 from taizhang.history.commits import History, Pending, begin_history, read_history
 from taizhang.speed import parallel
@@ -107,9 +105,8 @@ class Local:
 class Forked:
     """Pages made by a forked copy of this process, read from a pipe as the builder asks for them."""
 
-    def __init__(self, agg: Aggregate, options: pages.Options, root: Path, clock: timing.Clock,
-                 zygote: Zygote | None = None) -> None:
-        """Forked from this process, or with `zygote` from that one (this process runs threads)."""
+    def __init__(self, agg: Aggregate, options: pages.Options, root: Path, clock: timing.Clock) -> None:
+        """Forked from this process."""
         self.agg, self.options, self.root, self.clock = agg, options, root, clock
         self.local: Local | None = None  # pages made here, should the second process fail
         self.received: dict[tuple[str, str], Any] = {}  # (kind, uri) → read from the pipe, not yet asked for
@@ -119,15 +116,6 @@ class Forked:
         self.pid = 0  # of the second process when it is this one's child
         read, write = os.pipe()
         git.widen(write)
-        if zygote is not None:
-            sent = zygote.fork(write, agg, options, root)
-            os.close(write)
-            if sent:
-                self.pipe = os.fdopen(read, "rb")
-            else:
-                os.close(read)
-                self._fallback("the zygote did not answer")  # said by the plugin, with other failures
-            return
         pid = parallel.fork("second process for the pages")
         if pid == 0:  # the second process: never returns
             os.close(read)
@@ -223,103 +211,12 @@ class Forked:
             self.pid = 0
 
 
-class Zygote:
-    """Under `mkdocs serve`: a copy of the build forked at its first build, before the server
-    starts its threads, that forks the second process of every later build.
-
-    A fork beside the server's threads is unsafe (a lock one of them holds would never be let
-    go in the copy); a fork of this single-threaded process is not. Each build sends it the
-    write end of its pipe and its aggregate, pickled (0.2 s at 1,000 problems, against the 2 s
-    it takes to make the pages in the server's process). It ends when the build's end of its
-    socket closes; should it fail, the pages are made in the build's process.
-    """
-
-    def __init__(self) -> None:
-        """Forked now; with `socket` None where a fork is refused (said why): builds make their pages here."""
-        ours, theirs = socket.socketpair()
-        pid = parallel.fork("zygote (rebuilds make their pages in the server's process)")
-        if pid == 0:  # the zygote: never returns
-            ours.close()
-            _zygote(theirs)
-        theirs.close()
-        self.pid = pid or 0
-        self.socket: socket.socket | None = ours
-        if pid is None:
-            ours.close()
-            self.socket = None
-
-    def fork(self, fd: int, agg: Aggregate, options: pages.Options, root: Path) -> bool:
-        """Have a second process send the pages of `agg` to `fd`; False when the zygote is gone."""
-        if self.socket is None:
-            return False
-        try:
-            data = pickle.dumps((agg, options, root), protocol=pickle.HIGHEST_PROTOCOL)
-            socket.send_fds(self.socket, [len(data).to_bytes(8, "big")], [fd])
-            self.socket.sendall(data)
-            if _received(self.socket, 1) == b"+":
-                return True
-        except (OSError, pickle.PicklingError, TypeError, AttributeError) as exc:  # gone, or a value that does not pickle
-            parallel.refused("second process for the pages", f"the zygote failed: {exc}")
-        self.close()  # the pages are made in the build's process from now on
-        return False
-
-    def close(self) -> None:
-        if self.socket is not None:
-            self.socket.close()
-            self.socket = None
-            try:
-                os.waitpid(self.pid, 0)
-            except ChildProcessError:
-                pass
-
-
-def _zygote(sock: socket.socket) -> None:
-    """Fork a second process for each build that asks, until the build's process goes."""
-    code = 0
-    try:
-        signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # its children are reaped by the system
-        while True:
-            size, fds, _, _ = socket.recv_fds(sock, 8, 1)
-            if len(size) < 8 or len(fds) != 1:
-                break  # the build's process ended (or sent what no build sends)
-            data = _received(sock, int.from_bytes(size, "big"))
-            if os.fork() == 0:
-                sock.close()
-                signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # it waits for its git processes
-                try:
-                    agg, options, root = pickle.loads(data)
-                except BaseException:  # noqa: BLE001 - said to the build, which makes the pages itself
-                    os.write(fds[0], pickle.dumps(("failed", "", traceback.format_exc(limit=-3))))
-                    os._exit(1)
-                _child(fds[0], agg, options, root)
-            os.close(fds[0])
-            sock.sendall(b"+")
-    except BaseException:  # noqa: BLE001 - the build sees the socket close and makes its pages itself
-        code = 1
-    finally:
-        os._exit(code)
-
-
-def _received(sock: socket.socket, size: int) -> bytes:
-    """Exactly `size` bytes from `sock`, or fewer where it closed first."""
-    chunks, count = [], 0
-    while count < size:
-        chunk = sock.recv(min(size - count, 1 << 20))
-        if not chunk:
-            break
-        chunks.append(chunk)
-        count += len(chunk)
-    return b"".join(chunks)
-
-
 def start(agg: Aggregate, options: pages.Options, root: Path, clock: timing.Clock,
-          previous: History | None = None, store: Store | None = None, zygote: Zygote | None = None) -> Local | Forked:
+          previous: History | None = None, store: Store | None = None) -> Local | Forked:
     """The pages of `agg`: made by a second process where one can run beside this one, else here."""
-    why = parallel.why_not_beside() or parallel.why_not_fork()
+    why = parallel.off("pages") or parallel.why_not_beside() or parallel.why_not_fork()
     if not why:
         return Forked(agg, options, root, clock)
-    if zygote is not None and zygote.socket is not None and parallel.beside():
-        return Forked(agg, options, root, clock, zygote)
     parallel.refused("second process for the pages", why)
     with clock("history"):
         history = read_history(root, previous, store)
@@ -426,10 +323,10 @@ def _pages(local: Local, clock: timing.Clock) -> Iterator[tuple[str, str, Any]]:
     for uri in local.made.uris:
         with clock("render"), collector_paused():
             content = local.content(uri)
-            parts = {k: render() for k, render in local.parts(uri).items() if k.startswith("part")}
+            parts = fills.lighten(local.parts(uri))
         yield "content", uri, content
         yield "parts", uri, parts
     for uri in local.made.uris:
         with clock("fill"), collector_paused():
-            fills = {k: render() for k, render in local.fills(uri).items() if k.startswith("fill")}
-        yield "fills", uri, fills
+            lists = {k: render() for k, render in local.fills(uri).items() if k.startswith("fill")}
+        yield "fills", uri, lists

@@ -71,9 +71,10 @@ def forkable() -> bool:
     return beside() and can_fork()
 
 
-def threads() -> bool:
-    """Work may go to a thread of its own (e.g. parsing revisions while git runs)."""
-    return enabled()
+def off(mechanism: str) -> str:
+    """For `make bench` only: why `mechanism` is turned off (TAIZHANG_BENCH_OFF=name,name), or ""."""
+    names = os.environ.get("TAIZHANG_BENCH_OFF", "").split(",")
+    return f"TAIZHANG_BENCH_OFF={mechanism}" if mechanism in names else ""
 
 
 def refused(what: str, why: str) -> None:

@@ -59,7 +59,7 @@ class Store:
         under `mkdocs serve`) or unavailable."""
         if self.folder is None:
             return
-        pid = parallel.fork("fork to write the store (written in this process)", self.threads) if self.aside else None
+        pid = parallel.fork("fork to write the store (written in this process)", self.threads) if self.aside and not parallel.off("store") else None
         if pid is None:
             self._write(name, value)
             return
