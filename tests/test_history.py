@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import threading
 from collections.abc import Iterator
-from dataclasses import fields, is_dataclass
+from dataclasses import replace, fields, is_dataclass
 from datetime import date, datetime
 from pathlib import Path
 
@@ -204,9 +204,9 @@ def test_when_each_measure_reached_its_status(scripted: tuple[Path, list[str], H
     assert history.status_since("P01-M1").id == ids[5]
     assert history.status_since("P01-M2").id == ids[0]  # added with its problem, never changed
     assert history.status_since("P02-M2") is None  # removed
-    assert history.last_updated(MOVED).id == ids[4]
-    assert history.last_updated("records/A1/P01.md").id == ids[5]
-    assert history.last_updated("records/A9/none.md") is None
+    assert history.touched.get(MOVED).id == ids[4]
+    assert history.touched.get("records/A1/P01.md").id == ids[5]
+    assert history.touched.get("records/A9/none.md") is None
 
 
 def test_measures_as_of_any_commit(scripted: tuple[Path, list[str], History]) -> None:
@@ -225,7 +225,8 @@ def test_measures_as_of_any_commit(scripted: tuple[Path, list[str], History]) ->
         history.measures_at("0000000")
     ledger, errors = load(root, datetime(2023, 9, 15).date())
     assert errors == []
-    week = Aggregate(history.at(datetime(2023, 8, 5, tzinfo=CHINA)).ledger(ledger), datetime(2023, 8, 5).date())
+    snapshot = history.at(datetime(2023, 8, 5, tzinfo=CHINA))
+    week = Aggregate(replace(ledger, problems=list(snapshot.problems)), datetime(2023, 8, 5).date())
     assert (week.tally.measures, week.tally.by_status["closed"], week.tally.completion_rate) == (4, 1, 0.25)
 
 
@@ -250,7 +251,7 @@ def test_uncommitted_edits_are_a_pseudo_commit(scripted: tuple[Path, list[str], 
     assert history.commits[1].id == ids[-1]
     assert history.warnings == ["有 2 个记录文件的修改尚未提交，在修改历史中显示为“未提交”"]
     assert history.status_since("P01-M2").uncommitted
-    assert history.last_updated("records/A2/P04 新.md").uncommitted
+    assert history.touched.get("records/A2/P04 新.md").uncommitted
 
 
 def test_a_reused_history_still_sees_new_edits(scripted: tuple[Path, list[str], History], tmp_path: Path,

@@ -16,7 +16,7 @@ from taizhang.history import git
 from taizhang.history.events import Event, FileChanged, MeasureAdded, MeasureRemoved, ProblemAdded, ProblemRemoved, StatusChanged, changes
 from taizhang.labels import HISTORY_WORDS
 from taizhang.ledger.repository import CHINA, RECORDS, natural, today
-from taizhang.ledger.records import Ledger, Measure, Problem
+from taizhang.ledger.records import Measure, Problem
 from taizhang.history.revisions import Result, Revisions
 from taizhang.speed.store import Store, collector_paused
 
@@ -74,10 +74,6 @@ class Snapshot:
     def measures(self) -> dict[str, Measure]:
         return {m.id: m for p in self.problems for m in p.measures}
 
-    def ledger(self, base: Ledger) -> Ledger:
-        """`base` (ledger.yml, owners.yml) with these problems, e.g. for `Aggregate` at a week's end."""
-        return replace(base, problems=list(self.problems))
-
 
 @dataclass
 class History:
@@ -115,10 +111,6 @@ class History:
     def status_since(self, measure_id: str) -> Commit | None:
         """The commit in which the measure reached its current status (added with it, or changed to it)."""
         return self.since.get(measure_id)
-
-    def last_updated(self, problem_path: str) -> Commit | None:
-        """The last commit (or the uncommitted edits) that changed this file."""
-        return self.touched.get(problem_path)
 
     def updated(self) -> dict[str, date]:
         """Path → the day of the last commit that changed it (uncommitted edits not counted)."""
