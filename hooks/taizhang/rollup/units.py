@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import urllib.error
 import urllib.request
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -21,6 +20,7 @@ from taizhang.labels import STATUSES
 from taizhang.ledger.export import SCHEMA_VERSION
 from taizhang.ledger.figures import rate
 from taizhang.ledger.schema import ID
+from taizhang.speed import parallel
 
 CONFIG = "units.yml"
 KNOWN_VERSIONS = frozenset({SCHEMA_VERSION})  # the export versions this roll-up reads
@@ -233,10 +233,8 @@ def load_config(root: Path) -> Config:
 
 
 def gather(root: Path, config: Config, as_of: date) -> Rollup:
-    """Every unit's export fetched (in parallel: most of the time is waiting) and read."""
-    with ThreadPoolExecutor(max_workers=min(16, len(config.units) or 1)) as pool:
-        units = list(pool.map(lambda s: read(root, config, s, as_of), config.units))
-    return Rollup(config, as_of, units)
+    """Every unit's export fetched (side by side: most of the time is waiting) and read."""
+    return Rollup(config, as_of, parallel.waiting(lambda s: read(root, config, s, as_of), config.units))
 
 
 def is_url(where: str) -> bool:

@@ -16,8 +16,12 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 SWITCH = "TAIZHANG_PARALLEL"
 log = logging.getLogger("taizhang")
@@ -102,3 +106,12 @@ def thread(target: Callable[..., Any], name: str, *args: Any) -> threading.Threa
     started = threading.Thread(target=target, args=args, name=name, daemon=True)
     started.start()
     return started
+
+
+def waiting(work: Callable[[T], R], items: Sequence[T], threads: int = 16) -> list[R]:
+    """`work` on each item, in order; on threads where most of the time is waiting on the network
+    (the roll-up's fetches, bench/README.md finding 19), in this thread with the switch off."""
+    if not enabled() or len(items) < 2:
+        return [work(item) for item in items]
+    with ThreadPoolExecutor(max_workers=min(threads, len(items))) as pool:
+        return list(pool.map(work, items))
